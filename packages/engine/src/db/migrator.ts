@@ -1,0 +1,14 @@
+// Runs the ordered, dialect-portable migration set (start-up and `borealis-engine migrate`).
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { migration0001 } from './migrations/0001_foundation.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': migration0001,
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

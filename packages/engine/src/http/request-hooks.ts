@@ -1,0 +1,48 @@
+// Per-request bookkeeping: one api.log line per /api request, and one audit row per mutating
+// operator request (agent traffic under /api/agent is not operator activity).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EngineContext } from '../context.js';
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function pathOf(req: FastifyRequest): string {
+  return req.url.split('?')[0] ?? req.url;
+}
+
+function defaultTarget(req: FastifyRequest): string | null {
+  const params = req.params as Record<string, unknown> | undefined;
+  if (!params) return null;
+  const first = Object.values(params).find((v) => typeof v === 'string');
+  return typeof first === 'string' ? first : null;
+}
+
+export function installRequestHooks(app: FastifyInstance, ctx: EngineContext): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const p = pathOf(req);
+    if (!p.startsWith('/api/')) return;
+    ctx.logs.api({
+      client: req.ip,
+      method: req.method,
+      path: p,
+      status: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
+    const audit = req.routeOptions.config?.audit;
+    if (!MUTATING.has(req.method) || audit === false || p.startsWith('/api/agent/')) return;
+    const route = req.routeOptions.url ?? p;
+    try {
+      await ctx.services.audit.record({
+        username: req.principal?.username ?? req.auditHint?.actor ?? null,
+        auth: req.principal?.via ?? null,
+        action: audit ?? `${req.method} ${route}`,
+        method: req.method,
+        path: p,
+        target: req.auditHint?.target ?? defaultTarget(req),
+        sourceIp: req.ip,
+        statusCode: reply.statusCode,
+      });
+    } catch (err) {
+      ctx.logs.engine.error(`audit write failed for ${req.method} ${p}: ${String(err)}`);
+    }
+  });
+}

@@ -1,0 +1,31 @@
+// Wires repositories into services. Each area owns a factory; this file only combines them.
+import type { Kysely } from 'kysely';
+import type { EngineConfig } from '../config.js';
+import { AuditRepository } from '../db/repositories/audit.repository.js';
+import type { DB } from '../db/schema.js';
+import type { Clock } from '../logging/clock.js';
+import type { LogManager } from '../logging/log-manager.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { buildAccessServices } from './access.factory.js';
+import { AuditService } from './audit.service.js';
+import { LogService } from './log.service.js';
+import { buildSiteServices } from './sites.factory.js';
+
+export interface ServiceDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  logs: LogManager;
+  secrets: SecretBox;
+  config: EngineConfig;
+}
+
+export function buildServices(d: ServiceDeps) {
+  return {
+    audit: new AuditService(new AuditRepository(d.db), d.clock),
+    logs: new LogService(d.logs.dir, d.clock),
+    ...buildAccessServices(d),
+    ...buildSiteServices(d),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,7 @@
+// @borealis/protocol: every shape that crosses a process boundary, defined once (zod v4, no I/O).
+export * from './http/common.js';
+export * from './http/auth.js';
+export * from './http/users.js';
+export * from './http/sites.js';
+export * from './http/server.js';
+export * from './http/audit.js';
