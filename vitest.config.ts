@@ -4,7 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     alias: {
-      '@borealis/protocol': fileURLToPath(new URL('./packages/protocol/src/index.ts', import.meta.url)),
+      '@borealis/protocol/crypto': fileURLToPath(
+        new URL('./packages/protocol/src/crypto/index.ts', import.meta.url),
+      ),
+      '@borealis/protocol': fileURLToPath(
+        new URL('./packages/protocol/src/index.ts', import.meta.url),
+      ),
     },
   },
   test: {
