@@ -9,7 +9,7 @@ import type { EngineContext } from './context.js';
 import { createDb, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { systemClock, type Clock } from './logging/clock.js';
-import { LogManager } from './logging/log-manager.js';
+import { LogManager, type Logger } from './logging/log-manager.js';
 import { SecretBox } from './security/secret-box.js';
 import { ensureTls, type TlsMaterial } from './security/tls.js';
 import { buildServices } from './services/index.js';
@@ -42,9 +42,12 @@ export function resolveSecretKey(config: EngineConfig): string {
   }
 }
 
-export function openDatabase(config: EngineConfig): Database {
+export function openDatabase(config: EngineConfig, log?: Logger): Database {
   return config.databaseUrl
-    ? createDb({ postgresUrl: config.databaseUrl })
+    ? createDb({
+        postgresUrl: config.databaseUrl,
+        onIdleError: (err) => log?.warn(`PostgreSQL connection lost: ${err.message}`),
+      })
     : createDb({ sqlitePath: config.databasePath });
 }
 
@@ -59,7 +62,7 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
   });
   const secrets = new SecretBox(resolveSecretKey(config));
   const tls = await ensureTls(config, logs.service('server'));
-  const database = openDatabase(config);
+  const database = openDatabase(config, logs.engine);
   try {
     if (config.autoMigrate) await migrateToLatest(database.db);
     const services = buildServices({ db: database.db, clock, logs, secrets, config });

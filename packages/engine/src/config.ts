@@ -75,7 +75,10 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Parses the environment; throws ConfigError naming the first bad variable. */
+/**
+ * Parses the environment; throws ConfigError naming the first bad variable. `defaultRoot` is where
+ * the code lives (the repository): the install root when BOREALIS_ROOT is unset.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv, defaultRoot: string): EngineConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -107,7 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultRoot: string): EngineC
     redisUrl: e.BOREALIS_REDIS_URL,
     secretKey: e.BOREALIS_SECRET_KEY,
     autoMigrate: e.BOREALIS_ENGINE_AUTO_MIGRATE,
-    staticRoot: path.resolve(root, e.BOREALIS_STATIC_ROOT ?? path.join('packages', 'web', 'dist')),
+    // The built UI ships with the code, not with the data: default beside the code's own root.
+    staticRoot: e.BOREALIS_STATIC_ROOT
+      ? path.resolve(root, e.BOREALIS_STATIC_ROOT)
+      : path.join(path.resolve(defaultRoot), 'packages', 'web', 'dist'),
     corsAllowedOrigins: list(e.BOREALIS_CORS_ALLOWED_ORIGINS),
     debug: e.BOREALIS_DEBUG,
     jobHistoryDays: e.BOREALIS_JOB_HISTORY_DAYS,

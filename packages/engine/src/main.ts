@@ -15,6 +15,7 @@ const version = (
 ).version;
 
 const MAINTENANCE_INTERVAL_MS = 60_000;
+const LOG_PRUNE_INTERVAL_MS = 24 * 60 * 60_000;
 
 async function serve(config: EngineConfig): Promise<void> {
   const booted = await bootEngine(config, { echo: true, version });
@@ -33,8 +34,15 @@ async function serve(config: EngineConfig): Promise<void> {
   } else if (bootstrap.seededAdmin) {
     log.info(`Seeded admin "${bootstrap.seededAdmin}" from BOREALIS_ADMIN_USERNAME`);
   }
+  let lastLogPrune = 0;
   const timer = setInterval(() => {
     ctx.services.auth.prune().catch((err: unknown) => log.error(`maintenance failed: ${String(err)}`));
+    if (Date.now() - lastLogPrune >= LOG_PRUNE_INTERVAL_MS) {
+      lastLogPrune = Date.now();
+      ctx.services.logs
+        .pruneRotated()
+        .catch((err: unknown) => log.error(`log retention prune failed: ${String(err)}`));
+    }
   }, MAINTENANCE_INTERVAL_MS);
   timer.unref();
   const stop = (signal: string) => {

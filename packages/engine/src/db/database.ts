@@ -15,6 +15,7 @@ export interface DbOptions {
   sqlitePath?: string;
   postgresUrl?: string;
   poolSize?: number;
+  onIdleError?: (err: Error) => void;
 }
 
 export interface Database {
@@ -29,6 +30,9 @@ export function createDb(opts: DbOptions): Database {
   if (opts.postgresUrl) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: opts.postgresUrl, max: opts.poolSize ?? 10 });
+    // An idle client dying (server restart, admin termination) must not crash the engine: the pool
+    // drops it and the next query opens a fresh connection.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   } else {
     if (!opts.sqlitePath) throw new Error('createDb needs sqlitePath or postgresUrl');

@@ -1,6 +1,12 @@
 // The only file that knows which SQL dialect runs. Migrations and repositories ask it for the
 // few things that differ between SQLite and PostgreSQL.
-import type { ColumnDataType, Kysely } from 'kysely';
+import {
+  PostgresAdapter,
+  SqliteAdapter,
+  type ColumnDataType,
+  type CreateTableBuilder,
+  type Kysely,
+} from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -12,8 +18,12 @@ export function tagDialect(db: Kysely<unknown>, name: DialectName): void {
 
 export function dialectOf(db: Kysely<any>): DialectName {
   const d = dialects.get(db as Kysely<unknown>);
-  if (!d) throw new Error('database handle was not created by createDb()');
-  return d;
+  if (d) return d;
+  // Migrations and transactions receive derived handles: ask the adapter instead.
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  throw new Error('unsupported database adapter');
 }
 
 /** Epoch-ms timestamps exceed 32 bits: bigint on PostgreSQL (parsed back to number), integer on SQLite. */
@@ -21,9 +31,13 @@ export function epochType(db: Kysely<any>): ColumnDataType {
   return dialectOf(db) === 'postgres' ? 'bigint' : 'integer';
 }
 
-/** Auto-incrementing sequence column, used only for stable ordering of append-only rows. */
-export function serialType(db: Kysely<any>): ColumnDataType {
-  return dialectOf(db) === 'postgres' ? 'bigserial' : 'integer';
+/** Adds an auto-incrementing primary-key column (bigserial on PostgreSQL, rowid alias on SQLite). */
+export function serialPrimaryKey<T extends CreateTableBuilder<any, any>>(db: Kysely<any>, table: T, name: string): T {
+  return (
+    dialectOf(db) === 'postgres'
+      ? table.addColumn(name, 'bigserial', (c) => c.primaryKey())
+      : table.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement())
+  ) as T;
 }
 
 /** Case-insensitive LIKE operator. */

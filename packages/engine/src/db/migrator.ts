@@ -9,6 +9,10 @@ const MIGRATIONS: Record<string, Migration> = {
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
   const result = await migrator.migrateToLatest();
-  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  if (result.error) {
+    throw result.error instanceof Error
+      ? result.error
+      : new Error(`migration failed: ${JSON.stringify(result.error)}`);
+  }
   return result;
 }

@@ -9,6 +9,8 @@ export interface UsersTable {
   role: string;
   mfa_enabled: number;
   mfa_secret_enc: string | null;
+  /** Last accepted TOTP time step: a code is never accepted twice. */
+  mfa_last_step: number | null;
   last_login: number | null;
   created_at: number;
   updated_at: number;

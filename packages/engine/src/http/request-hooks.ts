@@ -17,18 +17,13 @@ function defaultTarget(req: FastifyRequest): string | null {
 }
 
 export function installRequestHooks(app: FastifyInstance, ctx: EngineContext): void {
-  app.addHook('onResponse', async (req, reply) => {
+  // The audit row is written before the reply leaves, so a client that saw its change succeed can
+  // always find it in the audit log.
+  app.addHook('onSend', async (req, reply, payload) => {
     const p = pathOf(req);
-    if (!p.startsWith('/api/')) return;
-    ctx.logs.api({
-      client: req.ip,
-      method: req.method,
-      path: p,
-      status: reply.statusCode,
-      durationMs: reply.elapsedTime,
-    });
     const audit = req.routeOptions.config?.audit;
-    if (!MUTATING.has(req.method) || audit === false || p.startsWith('/api/agent/')) return;
+    if (!MUTATING.has(req.method) || !p.startsWith('/api/') || audit === false) return payload;
+    if (p.startsWith('/api/agent/')) return payload;
     const route = req.routeOptions.url ?? p;
     try {
       await ctx.services.audit.record({
@@ -44,5 +39,17 @@ export function installRequestHooks(app: FastifyInstance, ctx: EngineContext): v
     } catch (err) {
       ctx.logs.engine.error(`audit write failed for ${req.method} ${p}: ${String(err)}`);
     }
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const p = pathOf(req);
+    if (!p.startsWith('/api/')) return;
+    ctx.logs.api({
+      client: req.ip,
+      method: req.method,
+      path: p,
+      status: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
   });
 }

@@ -49,7 +49,10 @@ export class RotatingFile {
         fs.renameSync(this.file, target);
       }
     }
-    this.stream = fs.createWriteStream(this.file, { flags: 'a', mode: 0o640 });
+    // Open synchronously: the file must exist now, or a day change before a lazy open would skip
+    // the rename and put two days in one file.
+    const fd = fs.openSync(this.file, 'a', 0o640);
+    this.stream = fs.createWriteStream(this.file, { fd, flags: 'a' });
     this.stream.on('error', () => {
       // A full disk must not crash the engine; the next day's roll reopens the file.
     });

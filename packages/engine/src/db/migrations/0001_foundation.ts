@@ -1,7 +1,7 @@
 // Foundation tables: operators, sessions, MFA challenges, throttling, API keys, first-admin setup,
 // sites, installer codes, the device core (extended by the agent migrations) and the audit log.
 import type { Kysely, Migration } from 'kysely';
-import { epochType, serialType } from '../dialect.js';
+import { epochType, serialPrimaryKey } from '../dialect.js';
 
 export const migration0001: Migration = {
   async up(db: Kysely<any>) {
@@ -15,6 +15,7 @@ export const migration0001: Migration = {
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('mfa_enabled', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('mfa_secret_enc', 'text')
+      .addColumn('mfa_last_step', ts)
       .addColumn('last_login', ts)
       .addColumn('created_at', ts, (c) => c.notNull())
       .addColumn('updated_at', ts, (c) => c.notNull())
@@ -99,9 +100,7 @@ export const migration0001: Migration = {
       .addColumn('last_seen', ts)
       .execute();
     await db.schema.createIndex('ix_devices_site').on('devices').column('site_id').execute();
-    await db.schema
-      .createTable('audit_log')
-      .addColumn('seq', serialType(db), (c) => c.primaryKey().autoIncrement())
+    await serialPrimaryKey(db, db.schema.createTable('audit_log'), 'seq')
       .addColumn('id', 'text', (c) => c.notNull().unique())
       .addColumn('ts', ts, (c) => c.notNull())
       .addColumn('username', 'text')
