@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { RoleSchema } from './common.js';
 
 export const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/;
-export const UsernameSchema = z.string().regex(USERNAME_RE, 'letters, digits and . _ @ - only (1-64)');
+export const UsernameSchema = z
+  .string()
+  .regex(USERNAME_RE, 'letters, digits and . _ @ - only (1-64)');
 export const PasswordSchema = z.string().min(12, 'at least 12 characters').max(1024);
 
 export const LoginRequestSchema = z.object({
