@@ -19,11 +19,14 @@ export const SiteCreateSchema = z.object({
   name: z.string().trim().min(1).max(128),
   description: z.string().trim().max(1024).default(''),
 });
+export type SiteCreate = z.infer<typeof SiteCreateSchema>;
 export const SiteUpdateSchema = z.object({
   name: z.string().trim().min(1).max(128).optional(),
   description: z.string().trim().max(1024).optional(),
 });
+export type SiteUpdate = z.infer<typeof SiteUpdateSchema>;
 export const SiteDeleteSchema = z.object({ ids: z.array(z.string().min(1)).min(1).max(1000) });
+export const SiteDeleteResultSchema = z.object({ status: z.literal('ok'), deleted: z.number() });
 export const SiteRenameSchema = z.object({
   id: z.string().min(1),
   new_name: z.string().trim().min(1).max(128),
@@ -31,6 +34,7 @@ export const SiteRenameSchema = z.object({
 export const SiteRotateSchema = z.object({ site_id: z.string().min(1) });
 
 export const INSTALLER_CODE_STATUSES = ['active', 'expired', 'used'] as const;
+export type InstallerCodeStatus = (typeof INSTALLER_CODE_STATUSES)[number];
 export const InstallerCodeSchema = z.object({
   id: z.string(),
   code: z.string(),
@@ -54,4 +58,5 @@ export const InstallerCodeCreateSchema = z.object({
   max_uses: z.number().int().min(1).max(10).default(2),
   site_id: z.string().min(1).nullable().optional(),
 });
+export type InstallerCodeCreate = z.infer<typeof InstallerCodeCreateSchema>;
 export const IdParamsSchema = z.object({ id: z.string().min(1).max(64) });
