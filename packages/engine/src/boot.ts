@@ -13,6 +13,7 @@ import { LogManager, type Logger } from './logging/log-manager.js';
 import { SecretBox } from './security/secret-box.js';
 import { ensureTls, type TlsMaterial } from './security/tls.js';
 import { buildServices } from './services/index.js';
+import { SwitchableEventSink } from './services/events.js';
 
 export interface BootOptions {
   clock?: Clock;
@@ -65,7 +66,8 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
   const database = openDatabase(config, logs.engine);
   try {
     if (config.autoMigrate) await migrateToLatest(database.db);
-    const services = buildServices({ db: database.db, clock, logs, secrets, config });
+    const events = new SwitchableEventSink();
+    const services = buildServices({ db: database.db, clock, logs, secrets, config, events });
     const ctx: EngineContext = {
       config,
       db: database.db,
@@ -77,6 +79,7 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
       tls: { caFingerprintSha256: tls.caFingerprintSha256, operatorSupplied: tls.operatorSupplied },
       secrets,
       services,
+      events,
     };
     const engine = await createApp(ctx, {
       https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },

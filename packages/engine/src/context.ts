@@ -7,6 +7,7 @@ import type { DB } from './db/schema.js';
 import type { Clock } from './logging/clock.js';
 import type { LogManager } from './logging/log-manager.js';
 import type { SecretBox } from './security/secret-box.js';
+import type { SwitchableEventSink } from './services/events.js';
 import type { Services } from './services/index.js';
 
 export interface TlsInfo {
@@ -25,4 +26,5 @@ export interface EngineContext {
   tls: TlsInfo;
   secrets: SecretBox;
   services: Services;
+  events: SwitchableEventSink;
 }

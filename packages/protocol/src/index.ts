@@ -5,3 +5,5 @@ export * from './http/users.js';
 export * from './http/sites.js';
 export * from './http/server.js';
 export * from './http/audit.js';
+export * from './http/agent.js';
+export * from './ws/agent.js';

@@ -1,9 +1,11 @@
 // Runs the ordered, dialect-portable migration set (start-up and `borealis-engine migrate`).
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { migration0001 } from './migrations/0001_foundation.js';
+import { migration0002 } from './migrations/0002_agents.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': migration0001,
+  '0002_agents': migration0002,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

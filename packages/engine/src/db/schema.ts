@@ -91,7 +91,112 @@ export interface DevicesTable {
   site_id: string | null;
   description: string;
   created_at: number;
+  updated_at: number | null;
   last_seen: number | null;
+  agent_id: string | null;
+  agent_hash: string | null;
+  agent_build_id: string | null;
+  /** JSON object: role name → health report. */
+  agent_role_health: string | null;
+  service_mode: string | null;
+  /** JSON objects/arrays as reported in details (reference §6). */
+  summary: string | null;
+  cpu: string | null;
+  memory: string | null;
+  storage: string | null;
+  network: string | null;
+  /** JSON: the latest heartbeat metrics. */
+  metrics: string | null;
+  device_type: string | null;
+  domain: string | null;
+  external_ip: string | null;
+  internal_ip: string | null;
+  last_user: string | null;
+  operating_system: string | null;
+  connection_type: string | null;
+  ssl_key_fingerprint: string | null;
+  last_reboot: number | null;
+  uptime: number | null;
+  key_added_at: number | null;
+  token_version: Generated<number>;
+  /** active | quarantined | revoked */
+  status: Generated<string>;
+}
+
+export interface DeviceKeysTable {
+  id: string;
+  guid: string;
+  ssl_key_fingerprint: string;
+  public_key: string;
+  added_at: number;
+  retired_at: number | null;
+}
+
+export interface DeviceApprovalsTable {
+  id: string;
+  approval_reference: string;
+  guid: string | null;
+  hostname_claimed: string;
+  ssl_key_fingerprint_claimed: string;
+  agent_pubkey: string;
+  code_kind: string;
+  install_code_id: string | null;
+  site_id: string | null;
+  status: string;
+  client_nonce: string;
+  server_nonce: string;
+  conflict_resolution: string | null;
+  approved_by: string | null;
+  source_ip: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  finalized_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  guid: string;
+  family_id: string;
+  token_hash: string;
+  dpop_jkt: string;
+  created_at: number;
+  expires_at: number;
+  rotated_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface DpopJtiTable {
+  jti_hash: string;
+  expires_at: number;
+}
+
+export interface DeviceSoftwareTable {
+  id: Generated<number>;
+  device_guid: string;
+  name: string;
+  name_normalized: string;
+  version: string;
+  source: string;
+  captured_at: number;
+}
+
+export interface DeviceMetricsTable {
+  guid: string;
+  ts: number;
+  cpu_percent: number | null;
+  memory_percent: number | null;
+}
+
+export interface DeviceListViewsTable {
+  id: string;
+  name: string;
+  columns_json: string;
+  filters_json: string;
+  sort_json: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface AuditLogTable {
@@ -119,5 +224,12 @@ export interface DB {
   sites: SitesTable;
   enrollment_install_codes: InstallCodesTable;
   devices: DevicesTable;
+  device_keys: DeviceKeysTable;
+  device_approvals: DeviceApprovalsTable;
+  refresh_tokens: RefreshTokensTable;
+  dpop_jti: DpopJtiTable;
+  device_software_inventory: DeviceSoftwareTable;
+  device_metrics: DeviceMetricsTable;
+  device_list_views: DeviceListViewsTable;
   audit_log: AuditLogTable;
 }

@@ -8,6 +8,7 @@ import type { LogManager } from '../logging/log-manager.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { buildAccessServices } from './access.factory.js';
 import { AuditService } from './audit.service.js';
+import type { SwitchableEventSink } from './events.js';
 import { LogService } from './log.service.js';
 import { buildSiteServices } from './sites.factory.js';
 
@@ -17,6 +18,7 @@ export interface ServiceDeps {
   logs: LogManager;
   secrets: SecretBox;
   config: EngineConfig;
+  events: SwitchableEventSink;
 }
 
 export function buildServices(d: ServiceDeps) {

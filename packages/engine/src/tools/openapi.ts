@@ -12,6 +12,7 @@ import { systemClock } from '../logging/clock.js';
 import { LogManager } from '../logging/log-manager.js';
 import { SecretBox, randomToken } from '../security/secret-box.js';
 import { buildServices } from '../services/index.js';
+import { SwitchableEventSink } from '../services/events.js';
 
 export const OPENAPI_VERSION_PLACEHOLDER = 'see package.json';
 
@@ -23,7 +24,8 @@ export async function buildOpenApiDocument(): Promise<unknown> {
   try {
     await migrateToLatest(database.db);
     const secrets = new SecretBox(randomToken(32));
-    const services = buildServices({ db: database.db, clock: systemClock, logs, secrets, config });
+    const events = new SwitchableEventSink();
+    const services = buildServices({ db: database.db, clock: systemClock, logs, secrets, config, events });
     const ctx: EngineContext = {
       config,
       db: database.db,
@@ -36,6 +38,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       tls: { caFingerprintSha256: '', operatorSupplied: false },
       secrets,
       services,
+      events,
     };
     const { app } = await createApp(ctx);
     const doc = app.swagger();

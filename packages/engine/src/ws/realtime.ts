@@ -1,8 +1,11 @@
-// Socket.IO on the engine's HTTPS server, websocket transport only. Every upgrade must carry an
-// allowed Origin; the /ui namespace admits only a valid operator session (cookie). Agents get
-// their own namespace with the device-token handshake (agent protocol).
+// Socket.IO on the engine's HTTPS server, websocket transport only. A browser upgrade (one that
+// carries an Origin) must come from an allowed Origin; the /ui namespace admits only an allowed
+// Origin with a valid operator session cookie. Agents (no Origin) authenticate per namespace with
+// their device token + DPoP proof (ws/agent.gateway.ts).
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server } from 'socket.io';
+import { UI_NAMESPACE } from '@borealis/protocol';
 import type { EngineContext } from '../context.js';
 import { SESSION_COOKIE } from '../http/auth-guard.js';
 
@@ -21,7 +24,11 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 }
 
 /** Same-origin (the Host the browser used) or one of BOREALIS_CORS_ALLOWED_ORIGINS. */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: string[],
+): boolean {
   if (!origin) return false;
   if (allowed.includes(origin)) return true;
   try {
@@ -31,21 +38,31 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
+/** Upgrade policy: no Origin (not a browser) passes to namespace auth; a foreign Origin never does. */
+export function upgradeAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  return origin === undefined || originAllowed(origin, req.headers.host, allowed);
+}
+
 export function attachRealtime(app: FastifyInstance, ctx: EngineContext): Realtime {
   const io = new Server(app.server, {
     transports: ['websocket'],
     serveClient: false,
     maxHttpBufferSize: 1024 * 1024,
     allowRequest: (req, cb) => {
-      const ok = originAllowed(req.headers.origin, req.headers.host, ctx.config.corsAllowedOrigins);
+      const ok = upgradeAllowed(req, ctx.config.corsAllowedOrigins);
       cb(ok ? null : 'origin_not_allowed', ok);
     },
   });
-  const ui = io.of('/ui');
+  const ui = io.of(UI_NAMESPACE);
   ui.use((socket, next) => {
-    const token = cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
+    const { headers, address } = socket.handshake;
+    if (!originAllowed(headers.origin, headers.host, ctx.config.corsAllowedOrigins)) {
+      return next(new Error('origin_not_allowed'));
+    }
+    const token = cookieValue(headers.cookie, SESSION_COOKIE);
     ctx.services.auth
-      .authenticate({ sessionToken: token, ip: socket.handshake.address })
+      .authenticate({ sessionToken: token, ip: address })
       .then((p) => {
         if (!p || p.via !== 'session') return next(new Error('unauthorized'));
         socket.data.principal = p;
@@ -54,8 +71,12 @@ export function attachRealtime(app: FastifyInstance, ctx: EngineContext): Realti
       })
       .catch(() => next(new Error('unauthorized')));
   });
+  ctx.events.attachUi((event, payload) => ui.emit(event, payload));
   return {
     io,
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    close: async () => {
+      ctx.events.attachUi(null);
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+    },
   };
 }

@@ -62,8 +62,12 @@ describe('websocket upgrade origin check', () => {
     expect(await upgrade(port, `http://127.0.0.1:${port}`)).toBe(101);
   });
 
-  it('refuses a foreign or missing Origin', async () => {
+  it('refuses a foreign Origin (a browser on another site)', async () => {
     expect(await upgrade(port, 'https://evil.example')).toBe(400);
-    expect(await upgrade(port, undefined)).toBe(400);
+    expect(await upgrade(port, 'null')).toBe(400);
+  });
+
+  it('lets a non-browser client (no Origin) reach namespace authentication', async () => {
+    expect(await upgrade(port, undefined)).toBe(101);
   });
 });

@@ -17,11 +17,11 @@ import { FakeClock } from '../support/fake-clock.js';
 import { makeTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS, makeTestDb, type TestDatabase } from '../support/test-db.js';
 
-async function addDevice(db: Kysely<DB>, siteId: string | null, hostname = 'host'): Promise<string> {
+async function addDevice(db: Kysely<DB>, siteId: string | null, hostname?: string): Promise<string> {
   const guid = crypto.randomUUID();
   await db
     .insertInto('devices')
-    .values({ guid, hostname, site_id: siteId, description: '', created_at: Date.now(), last_seen: null })
+    .values({ guid, hostname: hostname ?? `host-${guid.slice(0, 8)}`, site_id: siteId, description: '', created_at: Date.now(), last_seen: null })
     .execute();
   return guid;
 }

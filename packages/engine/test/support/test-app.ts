@@ -9,6 +9,7 @@ import type { EngineContext } from '../../src/context.js';
 import { LogManager } from '../../src/logging/log-manager.js';
 import { SecretBox } from '../../src/security/secret-box.js';
 import { buildServices } from '../../src/services/index.js';
+import { SwitchableEventSink } from '../../src/services/events.js';
 import { FakeClock } from './fake-clock.js';
 import { makeTestDb, type TestDialect, type TestDatabase } from './test-db.js';
 
@@ -30,7 +31,8 @@ export async function makeTestApp(
   const logs = new LogManager({ dir: path.join(config.engineDir, 'Logs'), clock });
   const database = await makeTestDb(dialect);
   const secrets = new SecretBox('test-secret-key-0123456789abcdef0123456789');
-  const services = buildServices({ db: database.db, clock, logs, secrets, config });
+  const events = new SwitchableEventSink();
+    const services = buildServices({ db: database.db, clock, logs, secrets, config, events });
   const ctx: EngineContext = {
     config,
     db: database.db,
@@ -42,6 +44,7 @@ export async function makeTestApp(
     tls: { caFingerprintSha256: 'test-fingerprint', operatorSupplied: false },
     secrets,
     services,
+    events,
   };
   const engine = await createApp(ctx);
   return {
