@@ -1,12 +1,13 @@
-// Route auth: every route declares `config.auth` (none | viewer | operator | admin); a route
-// without one fails at registration. Resolves the caller (session cookie or API key), enforces
-// the role, and checks the CSRF token on cookie-authenticated writes.
+// Route auth: every route declares `config.auth` (none | viewer | operator | admin | device); a
+// route without one fails at registration. Resolves the caller (session cookie or API key),
+// enforces the role, and checks the CSRF token on cookie-authenticated writes. `device` routes
+// take an agent's access token (Authorization: DPoP|Bearer) plus a DPoP proof instead.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ROLE_RANK, type Role } from '@borealis/protocol';
 import { safeEqual } from '../security/secret-box.js';
 import { AppError } from './errors.js';
 
-export type RouteAuth = 'none' | 'viewer' | 'operator' | 'admin';
+export type RouteAuth = 'none' | 'viewer' | 'operator' | 'admin' | 'device';
 
 export interface Principal {
   userId: string | null;
@@ -24,6 +25,34 @@ export interface Authenticator {
   authenticate(input: { sessionToken?: string; bearer?: string; ip: string }): Promise<Principal | null>;
 }
 
+/** An agent authenticated by access token + DPoP proof (`config.auth: 'device'`). */
+export interface DevicePrincipal {
+  guid: string;
+  hostname: string;
+  fingerprint: string;
+  tokenVersion: number;
+  /** RFC 7638 thumbprint of the device key (the token's cnf.jkt). */
+  jkt: string;
+  /** Access token expiry, epoch seconds. */
+  exp: number;
+}
+
+export interface DeviceAuthRequest {
+  /** The Authorization header as sent. */
+  authorization: string | undefined;
+  /** The DPoP header(s) as sent. */
+  dpop: string | string[] | undefined;
+  method: string;
+  /** Request path without the query string. */
+  path: string;
+  host: string | undefined;
+}
+
+export interface DeviceAuthenticator {
+  /** Resolves the device or throws AppError (401/403/400/429 with the reference's codes). */
+  authenticateRequest(input: DeviceAuthRequest): Promise<DevicePrincipal>;
+}
+
 export interface RouteAuthEntry {
   method: string;
   url: string;
@@ -38,12 +67,13 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    device: DevicePrincipal | null;
     auditHint: { actor?: string; target?: string };
   }
 }
 
 export const SESSION_COOKIE = 'borealis_session';
-const REQUIRED: Record<Exclude<RouteAuth, 'none'>, Role> = {
+const REQUIRED: Record<Exclude<RouteAuth, 'none' | 'device'>, Role> = {
   viewer: 'Viewer',
   operator: 'Operator',
   admin: 'Admin',
@@ -57,9 +87,28 @@ export function bearerOf(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-export function installAuthGuard(app: FastifyInstance, auth: Authenticator): RouteAuthEntry[] {
+const deviceAuthenticators = new WeakMap<FastifyInstance, { current: DeviceAuthenticator | null }>();
+
+/**
+ * Sets the authenticator for `device` routes on an app whose guard is installed (when it was not
+ * passed to installAuthGuard); http/index.ts calls it with ctx.services.deviceAuth.
+ */
+export function useDeviceAuthenticator(app: FastifyInstance, device: DeviceAuthenticator): void {
+  const slot = deviceAuthenticators.get(app);
+  if (!slot) throw new Error('installAuthGuard must run before useDeviceAuthenticator');
+  slot.current = device;
+}
+
+export function installAuthGuard(
+  app: FastifyInstance,
+  auth: Authenticator,
+  device?: DeviceAuthenticator,
+): RouteAuthEntry[] {
   const table: RouteAuthEntry[] = [];
+  const deviceSlot = { current: device ?? null };
+  deviceAuthenticators.set(app, deviceSlot);
   app.decorateRequest('principal', null);
+  app.decorateRequest('device', null);
   app.decorateRequest('auditHint', null as never);
 
   app.addHook('onRoute', (route) => {
@@ -76,6 +125,22 @@ export function installAuthGuard(app: FastifyInstance, auth: Authenticator): Rou
     req.auditHint = {};
     const declared = req.routeOptions.config?.auth;
     if (!declared || declared === 'none') return;
+    if (declared === 'device') {
+      if (!req.headers.authorization) {
+        throw new AppError(401, 'missing_authorization', 'Send Authorization: DPoP <access token>.');
+      }
+      if (!deviceSlot.current) {
+        throw new AppError(503, 'device_auth_unavailable', 'Device authentication is not configured.');
+      }
+      req.device = await deviceSlot.current.authenticateRequest({
+        authorization: req.headers.authorization,
+        dpop: req.headers.dpop,
+        method: req.method,
+        path: req.url.split('?')[0] ?? req.url,
+        host: req.headers.host,
+      });
+      return;
+    }
     const principal = await auth.authenticate({
       sessionToken: req.cookies[SESSION_COOKIE],
       bearer: bearerOf(req),

@@ -1,5 +1,6 @@
 // Sites (reference §2.4): GET /api/sites (viewer); admin: POST /api/sites, PUT /api/sites/:id,
-// POST /api/sites/rename, POST /api/sites/delete, POST /api/sites/rotate_code.
+// POST /api/sites/rename, POST /api/sites/delete, POST /api/sites/rotate_code,
+// POST /api/sites/:id/auto_approve {enabled}.
 // Errors: 404 site_not_found, 409 site_exists. Audit targets are site ids, never codes.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
@@ -7,6 +8,7 @@ import {
   SiteCreateSchema,
   SiteDeleteResultSchema,
   SiteDeleteSchema,
+  SiteAutoApproveSchema,
   SiteListSchema,
   SiteRenameSchema,
   SiteRotateSchema,
@@ -74,6 +76,20 @@ export const siteRoutes =
         const deleted = await sites.delete(req.body.ids);
         return { status: 'ok' as const, deleted };
       },
+    );
+
+    app.post(
+      '/api/sites/:id/auto_approve',
+      {
+        config: { auth: 'admin', audit: 'site.auto_approve' },
+        schema: {
+          tags,
+          params: IdParamsSchema,
+          body: SiteAutoApproveSchema,
+          response: { 200: SiteSchema },
+        },
+      },
+      async (req) => sites.setAutoApprove(req.params.id, req.body.enabled),
     );
 
     app.post(

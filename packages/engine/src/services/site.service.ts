@@ -23,6 +23,7 @@ export function toSite(r: SiteRow): Site {
     created_at: r.created_at,
     device_count: r.device_count,
     enrollment_code: r.enrollment_code,
+    auto_approve: r.auto_approve === 1,
   };
 }
 
@@ -106,6 +107,16 @@ export class SiteService {
   async rotateCode(id: string): Promise<Site> {
     const updated = await this.repo.update(id, {
       enrollment_code: generateEnrollmentCode(),
+      updated_at: this.clock.now(),
+    });
+    if (!updated) throw siteNotFound(id);
+    return this.get(id);
+  }
+
+  /** Turns automatic approval of this site's enrollment requests on or off. */
+  async setAutoApprove(id: string, enabled: boolean): Promise<Site> {
+    const updated = await this.repo.update(id, {
+      auto_approve: enabled ? 1 : 0,
       updated_at: this.clock.now(),
     });
     if (!updated) throw siteNotFound(id);

@@ -15,6 +15,9 @@ const PUBLIC_ROUTES = [
   'POST /api/auth/mfa/verify',
   'GET /api/auth/setup',
   'POST /api/auth/setup',
+  'POST /api/agent/enroll/request',
+  'POST /api/agent/enroll/poll',
+  'POST /api/agent/token/refresh',
 ].sort();
 
 const fillParams = (url: string) => url.replace(/:[A-Za-z_]+/g, 'x');
@@ -51,7 +54,9 @@ describe.each(DIALECTS)('engine core (%s)', (dialect) => {
         ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { payload: {} }),
       });
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
-      expect(res.json()).toMatchObject({ error: 'unauthorized', message: expect.any(String) });
+      // Agent (device) routes ask for an access token; operator routes for a session or API key.
+      const error = r.auth === 'device' ? 'missing_authorization' : 'unauthorized';
+      expect(res.json(), `${r.method} ${r.url}`).toMatchObject({ error, message: expect.any(String) });
     }
   });
 

@@ -81,6 +81,7 @@ describe.each(DIALECTS)('site service (%s)', (dialect) => {
       created_at: clock.now(),
       device_count: 0,
       enrollment_code: expect.stringMatching(ENROLLMENT_CODE_RE),
+          auto_approve: false,
     });
     await sites.create({ name: 'Alpha', description: '' });
     await sites.create({ name: 'bravo', description: '' });

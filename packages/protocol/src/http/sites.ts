@@ -11,6 +11,8 @@ export const SiteSchema = z.object({
   created_at: z.number(),
   device_count: z.number(),
   enrollment_code: z.string(),
+  /** Enrollment requests with this site's codes are approved without an operator. */
+  auto_approve: z.boolean(),
 });
 export type Site = z.infer<typeof SiteSchema>;
 export const SiteListSchema = z.object({ sites: z.array(SiteSchema) });
@@ -32,6 +34,8 @@ export const SiteRenameSchema = z.object({
   new_name: z.string().trim().min(1).max(128),
 });
 export const SiteRotateSchema = z.object({ site_id: z.string().min(1) });
+/** POST /api/sites/:id/auto_approve (admin). */
+export const SiteAutoApproveSchema = z.object({ enabled: z.boolean() });
 
 export const INSTALLER_CODE_STATUSES = ['active', 'expired', 'used'] as const;
 export type InstallerCodeStatus = (typeof INSTALLER_CODE_STATUSES)[number];

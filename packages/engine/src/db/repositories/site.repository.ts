@@ -5,7 +5,9 @@ import type { Kysely } from 'kysely';
 import type { DB, SitesTable } from '../schema.js';
 
 export type SiteRow = SitesTable & { device_count: number };
-export type SitePatch = Partial<Pick<SitesTable, 'name' | 'description' | 'enrollment_code'>> & {
+export type SitePatch = Partial<
+  Pick<SitesTable, 'name' | 'description' | 'enrollment_code' | 'auto_approve'>
+> & {
   updated_at: number;
 };
 
