@@ -36,7 +36,9 @@ async function serve(config: EngineConfig): Promise<void> {
   }
   let lastLogPrune = 0;
   const timer = setInterval(() => {
-    ctx.services.auth.prune().catch((err: unknown) => log.error(`maintenance failed: ${String(err)}`));
+    Promise.all([ctx.services.auth.prune(), ctx.services.deviceTrust.prune()]).catch((err: unknown) =>
+      log.error(`maintenance failed: ${String(err)}`),
+    );
     if (Date.now() - lastLogPrune >= LOG_PRUNE_INTERVAL_MS) {
       lastLogPrune = Date.now();
       ctx.services.logs

@@ -6,4 +6,6 @@ export * from './http/sites.js';
 export * from './http/server.js';
 export * from './http/audit.js';
 export * from './http/agent.js';
+export * from './http/approvals.js';
+export * from './http/devices.js';
 export * from './ws/agent.js';

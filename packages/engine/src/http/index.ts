@@ -1,17 +1,25 @@
 // Registers every route module. Each module opens with a header naming its endpoints.
 import type { FastifyInstance } from 'fastify';
 import type { EngineContext } from '../context.js';
+import { agentEnrollRoutes } from './agent-enroll.routes.js';
+import { agentIngestRoutes } from './agent-ingest.routes.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
 import { auditRoutes } from './audit.routes.js';
+import { useDeviceAuthenticator } from './auth-guard.js';
 import { authRoutes } from './auth.routes.js';
+import { deviceApprovalRoutes } from './device-approvals.routes.js';
+import { deviceTrustRoutes } from './device-trust.routes.js';
+import { deviceRoutes } from './devices.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { installerCodeRoutes } from './installer-codes.routes.js';
+import { listViewRoutes } from './list-views.routes.js';
 import { logRoutes } from './logs.routes.js';
 import { serverRoutes } from './server.routes.js';
 import { siteRoutes } from './sites.routes.js';
 import { userRoutes } from './users.routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: EngineContext): Promise<void> {
+  useDeviceAuthenticator(app, ctx.services.deviceAuth);
   for (const plugin of [
     healthRoutes,
     serverRoutes,
@@ -22,6 +30,12 @@ export async function registerRoutes(app: FastifyInstance, ctx: EngineContext): 
     siteRoutes,
     installerCodeRoutes,
     logRoutes,
+    agentEnrollRoutes,
+    deviceApprovalRoutes,
+    deviceTrustRoutes,
+    agentIngestRoutes,
+    deviceRoutes,
+    listViewRoutes,
   ]) {
     await app.register(plugin(ctx));
   }

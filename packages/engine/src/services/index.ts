@@ -7,10 +7,12 @@ import type { Clock } from '../logging/clock.js';
 import type { LogManager } from '../logging/log-manager.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { buildAccessServices } from './access.factory.js';
+import { buildDeviceServices } from './devices.factory.js';
 import { AuditService } from './audit.service.js';
 import type { SwitchableEventSink } from './events.js';
 import { LogService } from './log.service.js';
 import { buildSiteServices } from './sites.factory.js';
+import { buildTrustServices } from './trust.factory.js';
 
 export interface ServiceDeps {
   db: Kysely<DB>;
@@ -27,6 +29,8 @@ export function buildServices(d: ServiceDeps) {
     logs: new LogService(d.logs.dir, d.clock),
     ...buildAccessServices(d),
     ...buildSiteServices(d),
+    ...buildTrustServices(d),
+    ...buildDeviceServices(d),
   };
 }
 

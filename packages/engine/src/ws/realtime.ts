@@ -8,6 +8,7 @@ import { Server } from 'socket.io';
 import { UI_NAMESPACE } from '@borealis/protocol';
 import type { EngineContext } from '../context.js';
 import { SESSION_COOKIE } from '../http/auth-guard.js';
+import { attachAgentGateway } from './agent.gateway.js';
 
 export interface Realtime {
   io: Server;
@@ -72,10 +73,12 @@ export function attachRealtime(app: FastifyInstance, ctx: EngineContext): Realti
       .catch(() => next(new Error('unauthorized')));
   });
   ctx.events.attachUi((event, payload) => ui.emit(event, payload));
+  const agents = attachAgentGateway(io, ctx);
   return {
     io,
     close: async () => {
       ctx.events.attachUi(null);
+      await agents.close();
       await new Promise<void>((resolve) => void io.close(() => resolve()));
     },
   };

@@ -55,6 +55,7 @@ export const AgentDisconnectNoticeSchema = z.object({
     'token_expired',
     'device_revoked',
     'device_quarantined',
+    'device_deleted',
     'token_version_mismatch',
   ]),
 });
