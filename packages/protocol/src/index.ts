@@ -9,3 +9,4 @@ export * from './http/agent.js';
 export * from './http/approvals.js';
 export * from './http/devices.js';
 export * from './ws/agent.js';
+export * from './ws/jobs.js';

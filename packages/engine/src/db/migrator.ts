@@ -2,10 +2,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import { migration0001 } from './migrations/0001_foundation.js';
 import { migration0002 } from './migrations/0002_agents.js';
+import { migration0003 } from './migrations/0003_jobs.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': migration0001,
   '0002_agents': migration0002,
+  '0003_jobs': migration0003,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {

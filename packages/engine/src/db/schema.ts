@@ -214,6 +214,90 @@ export interface AuditLogTable {
   status_code: number;
 }
 
+export interface AssembliesTable {
+  assembly_guid: string;
+  domain: string;
+  display_name: string;
+  summary: string;
+  category: string;
+  assembly_kind: string;
+  assembly_type: string;
+  version: number;
+  payload_json: string;
+  tags_json: string;
+  checksum: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CredentialsTable {
+  id: string;
+  name: string;
+  description: string;
+  credential_type: string;
+  username: string | null;
+  /** SecretBox-sealed, purpose 'credential'; never returned by the API. */
+  secret_enc: string;
+  site_id: string | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DeviceFiltersTable {
+  id: string;
+  name: string;
+  site_scope: string;
+  site_id: string | null;
+  groups_json: string;
+  last_edited_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface QuickJobsTable {
+  id: string;
+  assembly_guid: string | null;
+  script_name: string;
+  script_path: string;
+  script_type: string;
+  script_b64: string;
+  script_sha256: string;
+  variables_json: string;
+  run_mode: string;
+  timeout_seconds: number;
+  source: string;
+  scheduled_job_id: string | null;
+  scheduled_run_id: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ActivityHistoryTable {
+  id: string;
+  quick_job_id: string;
+  device_guid: string;
+  hostname: string;
+  script_name: string;
+  script_path: string;
+  script_type: string;
+  status: string;
+  ran_at: number;
+  delivered_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  exit_code: number | null;
+  stdout: string;
+  stderr: string;
+  stdout_truncated: number;
+  stderr_truncated: number;
+  error: string | null;
+  cancel_requested_at: number | null;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   operator_sessions: OperatorSessionsTable;
@@ -232,4 +316,9 @@ export interface DB {
   device_metrics: DeviceMetricsTable;
   device_list_views: DeviceListViewsTable;
   audit_log: AuditLogTable;
+  assemblies: AssembliesTable;
+  credentials: CredentialsTable;
+  device_filters: DeviceFiltersTable;
+  quick_jobs: QuickJobsTable;
+  activity_history: ActivityHistoryTable;
 }

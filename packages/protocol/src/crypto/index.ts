@@ -109,3 +109,34 @@ export function decodeB64(value: string): Buffer | null {
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return null;
   return Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
+
+/** Canonical JSON: object keys sorted at every level, no whitespace (for signed envelopes). */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256Hex(bytes: Buffer): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Ed25519 over the UTF-8 canonical JSON of a job envelope, base64. */
+export function signEnvelope(privateKey: KeyObject, envelope: object): string {
+  return signEd25519(privateKey, Buffer.from(canonicalJson(envelope), 'utf8')).toString('base64');
+}
+
+export function verifyEnvelope(
+  publicKey: KeyObject,
+  envelope: object,
+  signatureB64: string,
+): boolean {
+  return verifyEd25519(
+    publicKey,
+    Buffer.from(canonicalJson(envelope), 'utf8'),
+    Buffer.from(signatureB64, 'base64'),
+  );
+}

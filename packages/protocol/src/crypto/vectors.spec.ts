@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   accessTokenHash,
+  canonicalJson,
+  sha256Hex,
+  signEnvelope,
+  verifyEnvelope,
   createDpopProof,
   decodeB64,
   ed25519Jwk,
@@ -103,5 +107,35 @@ describe('protocol vectors', () => {
     expect(decodeB64('not base64!')).toBeNull();
     expect(decodeB64('AAEC')?.toString('hex')).toBe('000102');
     expect(decodeB64('-_8')?.toString('hex')).toBe('fbff');
+  });
+});
+
+describe('job envelopes', () => {
+  it('canonical JSON sorts keys at every level and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 'x' }], c: null }, u: undefined })).toBe(
+      '{"a":{"c":null,"d":[2,{"y":"x","z":1}]},"b":1}',
+    );
+  });
+
+  it('signs and verifies an envelope; any change breaks it', () => {
+    const priv = keyFromSeed(V.script_signature.signing_seed_hex);
+    const pub = publicKeyFromSpki(
+      Buffer.from(V.script_signature.signing_public_spki_der_b64, 'base64'),
+    );
+    const env = {
+      v: 1,
+      job_id: 'j1',
+      device_guid: 'g1',
+      run_mode: 'system',
+      script_type: 'bash',
+      script_sha256: sha256Hex(Buffer.from(V.script_signature.script_utf8, 'utf8')),
+      environment: { WHO: 'world' },
+      timeout_seconds: 60,
+      expires_at: 1795300000000,
+    };
+    const sig = signEnvelope(priv, env);
+    expect(verifyEnvelope(pub, { ...env }, sig)).toBe(true);
+    expect(verifyEnvelope(pub, { ...env, device_guid: 'g2' }, sig)).toBe(false);
+    expect(verifyEnvelope(pub, { ...env, environment: { WHO: 'mallory' } }, sig)).toBe(false);
   });
 });
