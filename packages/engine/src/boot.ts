@@ -61,6 +61,7 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
     echo: opts.echo ?? false,
     debug: config.debug,
   });
+  logs.openCoreFiles();
   const secrets = new SecretBox(resolveSecretKey(config));
   const tls = await ensureTls(config, logs.service('server'));
   const database = openDatabase(config, logs.engine);
@@ -68,6 +69,7 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
     if (config.autoMigrate) await migrateToLatest(database.db);
     const events = new SwitchableEventSink();
     const services = buildServices({ db: database.db, clock, logs, secrets, config, events });
+    await services.assemblies.syncOfficial();
     const ctx: EngineContext = {
       config,
       db: database.db,

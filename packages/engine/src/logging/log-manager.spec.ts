@@ -134,4 +134,17 @@ describe('LogManager', () => {
     expect(read('engine.log.2026-07-01')).toBe('2026-07-01 09:08:07,006-engine-INFO: previous run\n');
     expect(read('engine.log')).toBe('2026-07-04 09:08:07,006-engine-INFO: this run\n');
   });
+
+  it('opens engine.log, error.log and api.log at start-up, empty, and rotates a stale one first', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const stale = path.join(dir, 'api.log');
+    fs.writeFileSync(stale, 'old line\n');
+    fs.utimesSync(stale, new Date(T0 - 2 * DAY), new Date(T0 - 2 * DAY));
+    logs.openCoreFiles();
+    for (const name of ['engine.log', 'error.log', 'api.log']) expect(read(name)).toBe('');
+    expect(read('api.log.2026-06-29')).toBe('old line\n');
+    logs.api({ client: '127.0.0.1', method: 'GET', path: '/api/x', status: 200, durationMs: 1 });
+    await logs.close();
+    expect(lines('api.log')).toHaveLength(1);
+  });
 });

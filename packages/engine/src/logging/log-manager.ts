@@ -55,6 +55,11 @@ export class LogManager {
     return loggerFrom(write);
   }
 
+  /** engine.log, error.log and api.log exist from start-up on, even before their first line. */
+  openCoreFiles(): void {
+    for (const name of ['engine.log', 'error.log', 'api.log']) this.file(name).open();
+  }
+
   api(line: ApiLogLine): void {
     const msg =
       `client=${line.client} method=${line.method} path=${oneLine(line.path)} status=${line.status} ` +

@@ -17,6 +17,12 @@ export class RotatingFile {
     this.file = path.join(dir, name);
   }
 
+  /** Creates the file now (rotating a stale one), so it exists before the first line. */
+  open(): void {
+    const today = dayStamp(this.clock.now());
+    if (this.day !== today) this.roll(today);
+  }
+
   write(line: string): void {
     const today = dayStamp(this.clock.now());
     if (this.day !== today) this.roll(today);
