@@ -31,6 +31,7 @@ const EnvSchema = z.object({
   BOREALIS_CORS_ALLOWED_ORIGINS: z.string().optional(),
   BOREALIS_DEBUG: bool.default(false),
   BOREALIS_JOB_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  BOREALIS_DEV_MODE_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
   BOREALIS_TLS_CERT: z.string().min(1).optional(),
   BOREALIS_TLS_KEY: z.string().min(1).optional(),
   BOREALIS_TLS_BUNDLE: z.string().min(1).optional(),
@@ -56,6 +57,7 @@ export interface EngineConfig {
   corsAllowedOrigins: string[];
   debug: boolean;
   jobHistoryDays: number;
+  devModeTtlSeconds: number;
   tls: { cert?: string; key?: string; bundle?: string; extraSans: string[] };
   admin: { username?: string; password?: string };
   mfaIssuer: string;
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultRoot: string): EngineC
     corsAllowedOrigins: list(e.BOREALIS_CORS_ALLOWED_ORIGINS),
     debug: e.BOREALIS_DEBUG,
     jobHistoryDays: e.BOREALIS_JOB_HISTORY_DAYS,
+    devModeTtlSeconds: e.BOREALIS_DEV_MODE_TTL_SECONDS,
     tls: {
       cert: e.BOREALIS_TLS_CERT,
       key: e.BOREALIS_TLS_KEY,
