@@ -10,3 +10,7 @@ export * from './http/approvals.js';
 export * from './http/devices.js';
 export * from './ws/agent.js';
 export * from './ws/jobs.js';
+export * from './http/assemblies.js';
+export * from './http/credentials.js';
+export * from './http/jobs.js';
+export * from './http/filters.js';

@@ -1,11 +1,13 @@
 // The only file that knows which SQL dialect runs. Migrations and repositories ask it for the
 // few things that differ between SQLite and PostgreSQL.
 import {
+  sql,
   PostgresAdapter,
   SqliteAdapter,
   type ColumnDataType,
   type CreateTableBuilder,
   type Kysely,
+  type RawBuilder,
 } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -43,4 +45,18 @@ export function serialPrimaryKey<T extends CreateTableBuilder<any, any>>(db: Kys
 /** Case-insensitive LIKE operator. */
 export function ilike(db: Kysely<any>): 'ilike' | 'like' {
   return dialectOf(db) === 'postgres' ? 'ilike' : 'like';
+}
+
+/** An epoch-ms column as UTC text "YYYY-MM-DD HH:MM:SS" (NULL stays NULL). */
+export function epochMsAsUtcText(db: Kysely<any>, column: RawBuilder<unknown>): RawBuilder<string> {
+  return dialectOf(db) === 'postgres'
+    ? sql<string>`to_char(to_timestamp(${column} / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`
+    : sql<string>`strftime('%Y-%m-%d %H:%M:%S', ${column} / 1000, 'unixepoch')`;
+}
+
+/** lower() that folds ASCII only on both dialects (PostgreSQL's locale rules would fold more). */
+export function asciiLowerSql(db: Kysely<any>, text: RawBuilder<string>): RawBuilder<string> {
+  return dialectOf(db) === 'postgres'
+    ? sql<string>`lower(${text} COLLATE "C")`
+    : sql<string>`lower(${text})`;
 }

@@ -3,17 +3,22 @@ import type { FastifyInstance } from 'fastify';
 import type { EngineContext } from '../context.js';
 import { agentEnrollRoutes } from './agent-enroll.routes.js';
 import { agentIngestRoutes } from './agent-ingest.routes.js';
+import { activityRoutes } from './activity.routes.js';
 import { apiKeyRoutes } from './api-keys.routes.js';
+import { assemblyRoutes } from './assemblies.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { useDeviceAuthenticator } from './auth-guard.js';
 import { authRoutes } from './auth.routes.js';
+import { credentialRoutes } from './credentials.routes.js';
 import { deviceApprovalRoutes } from './device-approvals.routes.js';
+import { deviceFilterRoutes } from './device-filters.routes.js';
 import { deviceTrustRoutes } from './device-trust.routes.js';
 import { deviceRoutes } from './devices.routes.js';
 import { healthRoutes } from './health.routes.js';
 import { installerCodeRoutes } from './installer-codes.routes.js';
 import { listViewRoutes } from './list-views.routes.js';
 import { logRoutes } from './logs.routes.js';
+import { quickJobRoutes } from './quick-jobs.routes.js';
 import { serverRoutes } from './server.routes.js';
 import { siteRoutes } from './sites.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -36,6 +41,11 @@ export async function registerRoutes(app: FastifyInstance, ctx: EngineContext): 
     agentIngestRoutes,
     deviceRoutes,
     listViewRoutes,
+    assemblyRoutes,
+    credentialRoutes,
+    deviceFilterRoutes,
+    quickJobRoutes,
+    activityRoutes,
   ]) {
     await app.register(plugin(ctx));
   }

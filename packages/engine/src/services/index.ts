@@ -7,9 +7,11 @@ import type { Clock } from '../logging/clock.js';
 import type { LogManager } from '../logging/log-manager.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { buildAccessServices } from './access.factory.js';
+import { buildAssemblyServices } from './assemblies.factory.js';
 import { buildDeviceServices } from './devices.factory.js';
 import { AuditService } from './audit.service.js';
 import type { SwitchableEventSink } from './events.js';
+import { buildJobServices } from './jobs.factory.js';
 import { LogService } from './log.service.js';
 import { buildSiteServices } from './sites.factory.js';
 import { buildTrustServices } from './trust.factory.js';
@@ -24,13 +26,17 @@ export interface ServiceDeps {
 }
 
 export function buildServices(d: ServiceDeps) {
+  const trust = buildTrustServices(d);
+  const assemblyServices = buildAssemblyServices(d);
   return {
     audit: new AuditService(new AuditRepository(d.db), d.clock),
     logs: new LogService(d.logs.dir, d.clock),
     ...buildAccessServices(d),
     ...buildSiteServices(d),
-    ...buildTrustServices(d),
+    ...trust,
     ...buildDeviceServices(d),
+    ...assemblyServices,
+    ...buildJobServices(d, { ...assemblyServices, engineKeys: trust.engineKeys }),
   };
 }
 

@@ -1,9 +1,11 @@
 // Agent gateway: the `/agents` Socket.IO namespace. The handshake carries the access token + DPoP
 // proof (auth {token, dpop}, or `Authorization: DPoP …` + `DPoP` headers); each socket joins
 // `device:<guid>`. Events (acked {status:"ok",…} or {status:"error", error, message}): connect_agent
-// (first), agent_heartbeat, agent_details (60/min per device), reauthenticate. A socket whose
-// token expires without re-authentication gets `agent_disconnect {reason:"token_expired"}` and is
-// dropped; ctx.events.disconnectDevice (revoke, quarantine, delete) does the same with its reason.
+// (first), agent_heartbeat, agent_details (60/min per device), reauthenticate, quick_job_progress,
+// quick_job_result (acked only once recorded). A socket whose token expires without
+// re-authentication gets `agent_disconnect {reason:"token_expired"}` and is dropped;
+// ctx.events.disconnectDevice (revoke, quarantine, delete) does the same with its reason. Also the
+// job transport: `quick_job_run` (acked by the agent) and `quick_job_cancel` to one device's room.
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
@@ -11,7 +13,10 @@ import {
   AGENT_PROTOCOL_VERSION,
   AgentEvents,
   HEARTBEAT_INTERVAL_MS,
+  QuickJobAckSchema,
   type AgentEventName,
+  type QuickJobAck,
+  type QuickJobRun,
 } from '@borealis/protocol';
 import type { EngineContext } from '../context.js';
 import type { DevicePrincipal } from '../http/auth-guard.js';
@@ -55,7 +60,7 @@ function credentials(socket: Socket): { token: unknown; dpop: unknown } {
 
 export function attachAgentGateway(io: Server, ctx: EngineContext): AgentGateway {
   const nsp = io.of(AGENT_NAMESPACE);
-  const { deviceAuth, heartbeats, details, presence } = ctx.services;
+  const { deviceAuth, heartbeats, details, presence, jobs } = ctx.services;
   const log = ctx.logs.service('agents');
   const limiter = new SlidingWindowLimiter({
     limit: INGEST_EVENTS_PER_MINUTE,
@@ -90,6 +95,12 @@ export function attachAgentGateway(io: Server, ctx: EngineContext): AgentGateway
         presence.socketConnected(st.device.guid, st.device.hostname);
       }
       log.info(`agent ${st.device.guid} (${st.device.hostname}) connected, mode ${p.service_mode}`);
+      // Re-send the device's Pending runs once this ack is on its way.
+      setImmediate(() => {
+        jobs.onAgentConnected(st.device.guid).catch((err: unknown) => {
+          log.error(`re-sending pending jobs to ${st.device.guid} failed: ${String(err)}`);
+        });
+      });
       return { status: 'ok', guid: st.device.guid, heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS };
     },
     agent_heartbeat: async (socket, p) => {
@@ -118,7 +129,46 @@ export function attachAgentGateway(io: Server, ctx: EngineContext): AgentGateway
       armExpiry(socket);
       return { status: 'ok', expires_at: next.exp * 1000 };
     },
+    quick_job_progress: async (socket, p) => {
+      await jobs.recordProgress(stateOf(socket).device.guid, p);
+      return { status: 'ok' };
+    },
+    quick_job_result: async (socket, p) => {
+      await jobs.recordResult(stateOf(socket).device.guid, p);
+      return { status: 'ok', job_id: p.job_id };
+    },
   };
+
+  /** The newest socket of `guid` on this node that completed connect_agent. */
+  const jobSocket = (guid: string): Socket | undefined => {
+    let chosen: Socket | undefined;
+    for (const id of nsp.adapter.rooms.get(room(guid)) ?? []) {
+      const socket = nsp.sockets.get(id);
+      if (socket && stateOf(socket).connected) chosen = socket;
+    }
+    return chosen;
+  };
+
+  jobs.transport.attach({
+    sendJob: async (guid: string, payload: QuickJobRun): Promise<QuickJobAck | null> => {
+      const socket = jobSocket(guid);
+      if (!socket) return null;
+      try {
+        const raw: unknown = await socket
+          .timeout(jobs.transport.ackTimeoutMs)
+          .emitWithAck('quick_job_run', payload);
+        const ack = QuickJobAckSchema.safeParse(raw);
+        if (ack.success && ack.data.job_id === payload.job_id) return ack.data;
+        log.warn(`agent ${guid} sent a malformed ack for job ${payload.job_id}`);
+        return null;
+      } catch {
+        return null;
+      }
+    },
+    cancelJob: (guid: string, jobId: string) => {
+      nsp.to(room(guid)).emit('quick_job_cancel', { job_id: jobId });
+    },
+  });
 
   async function dispatch<K extends AgentEventName>(socket: Socket, name: K, raw: unknown): Promise<Ack> {
     if (name !== 'connect_agent' && name !== 'reauthenticate' && !stateOf(socket).connected) {
@@ -197,6 +247,7 @@ export function attachAgentGateway(io: Server, ctx: EngineContext): AgentGateway
     namespace: nsp,
     close: async () => {
       ctx.events.attachDevices(null);
+      jobs.transport.attach(null);
       for (const socket of nsp.sockets.values()) {
         const s = stateOf(socket);
         if (s.expiry) clearTimeout(s.expiry);

@@ -2,6 +2,7 @@
 // Handshake: auth = {token: <access JWT>, dpop: <DPoP proof, htm "GET", htu "<origin>/socket.io/">}.
 import { z } from 'zod';
 import { DetailsRequestSchema, HeartbeatRequestSchema } from '../http/agent.js';
+import { QuickJobProgressSchema, QuickJobResultSchema } from './jobs.js';
 
 export const AGENT_NAMESPACE = '/agents';
 export const UI_NAMESPACE = '/ui';
@@ -46,6 +47,10 @@ export const AgentEvents = {
   agent_heartbeat: HeartbeatRequestSchema,
   agent_details: DetailsRequestSchema,
   reauthenticate: ReauthenticateSchema,
+  /** Live output chunk of a running job (acked {status:"ok"}). */
+  quick_job_progress: QuickJobProgressSchema,
+  /** Final outcome; acked {status:"ok", job_id} only once durably recorded. */
+  quick_job_result: QuickJobResultSchema,
 } as const;
 export type AgentEventName = keyof typeof AgentEvents;
 
