@@ -63,7 +63,10 @@ export class DeviceService {
 
   private toDevice(r: DeviceListRow): Device {
     const metrics = asObject(r.metrics);
-    const lastSeen = r.last_seen === null ? null : Number(r.last_seen);
+    const lastSeen = this.d.presence.lastContact(
+      r.guid,
+      r.last_seen === null ? null : Number(r.last_seen),
+    );
     const created = Number(r.created_at);
     return {
       guid: r.guid,

@@ -116,4 +116,15 @@ describe('PresenceService', () => {
     await presence.sweep();
     expect(emitted).toHaveLength(1);
   });
+
+  it('reports contact seen in memory before the buffered last_seen reaches the row', () => {
+    const { clock, presence } = setup();
+    const stale = clock.now() - OFFLINE_AFTER_MS * 5;
+    expect(presence.statusOf('g7', stale)).toBe('Offline');
+    presence.seen('g7', 'host-7', clock.now());
+    expect(presence.lastContact('g7', stale)).toBe(clock.now());
+    expect(presence.statusOf('g7', stale)).toBe('Online');
+    expect(presence.lastContact('g7', clock.now() + 1)).toBe(clock.now() + 1);
+    expect(presence.lastContact('unknown', null)).toBeNull();
+  });
 });

@@ -45,8 +45,18 @@ export class PresenceService {
   }
 
   /** Online/Offline for a row read from the database, honouring live sockets. */
+  /**
+   * The later of the stored last_seen and the contact seen in memory: stored rows lag by up to one
+   * heartbeat-buffer flush, and the API must not say Offline after the UI was told Online.
+   */
+  lastContact(guid: string, stored: number | null): number | null {
+    const live = this.tracked.get(guid)?.lastSeen ?? null;
+    if (live === null) return stored;
+    return stored === null ? live : Math.max(stored, live);
+  }
+
   statusOf(guid: string, lastSeen: number | null): PresenceStatus {
-    return presenceOf(lastSeen, this.d.clock.now(), this.isConnected(guid));
+    return presenceOf(this.lastContact(guid, lastSeen), this.d.clock.now(), this.isConnected(guid));
   }
 
   /** An authenticated agent socket of `guid` connected; counts as contact. */
