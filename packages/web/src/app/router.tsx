@@ -6,9 +6,12 @@ import { createBrowserRouter, Link, Navigate } from 'react-router-dom';
 import { RequireRole } from '../components/RequireRole';
 import { RouteError } from '../components/RouteError';
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage';
+import { DeviceApprovalsPage } from '../features/approvals/DeviceApprovalsPage';
 import { AuditLogPage } from '../features/audit/AuditLogPage';
 import { LoginPage } from '../features/auth/LoginPage';
 import { SetupPage } from '../features/auth/SetupPage';
+import { DeviceDetailPage } from '../features/devices/detail/DeviceDetailPage';
+import { DevicesPage } from '../features/devices/DevicesPage';
 import { InstallerCodesPage } from '../features/installer-codes/InstallerCodesPage';
 import { LogManagementPage } from '../features/logs/LogManagementPage';
 import { ServerInfoPage } from '../features/server/ServerInfoPage';
@@ -43,6 +46,9 @@ export const router = createBrowserRouter([
       { index: true, element: <Navigate to="/sites" replace /> },
       { path: 'sites', element: <SitesPage /> },
       { path: 'installer-codes', element: admin(<InstallerCodesPage />) },
+      { path: 'device-approvals', element: admin(<DeviceApprovalsPage />) },
+      { path: 'devices', element: <DevicesPage /> },
+      { path: 'devices/:guid', element: <DeviceDetailPage /> },
       { path: 'users', element: admin(<UsersPage />) },
       { path: 'api-keys', element: admin(<ApiKeysPage />) },
       { path: 'server', element: admin(<ServerInfoPage />) },

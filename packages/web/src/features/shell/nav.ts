@@ -22,6 +22,13 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
+    label: 'Inventory',
+    items: [
+      { label: 'Device Approvals', path: '/device-approvals', role: 'Admin' },
+      { label: 'Devices', path: '/devices', role: 'Viewer' },
+    ],
+  },
+  {
     label: 'Access Management',
     items: [
       { label: 'Users', path: '/users', role: 'Admin' },

@@ -1,5 +1,5 @@
 // Sites data: GET /api/sites (viewer); POST /api/sites, PUT /api/sites/:id,
-// POST /api/sites/delete and /api/sites/rotate_code (admin).
+// POST /api/sites/delete, /api/sites/rotate_code and /api/sites/:id/auto_approve (admin).
 import { SiteDeleteResultSchema, SiteListSchema, SiteSchema } from '@borealis/protocol';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
@@ -42,5 +42,11 @@ export function useDeleteSites() {
 export function useRotateSiteCode() {
   return useSiteMutation((siteId: string) =>
     api.post('/api/sites/rotate_code', { site_id: siteId }, SiteSchema),
+  );
+}
+
+export function useSetAutoApprove() {
+  return useSiteMutation(({ siteId, enabled }: { siteId: string; enabled: boolean }) =>
+    api.post(`/api/sites/${encodeURIComponent(siteId)}/auto_approve`, { enabled }, SiteSchema),
   );
 }
