@@ -119,6 +119,8 @@ export class AgentRuntime {
       settings: () => settings.load(),
       roleHealth: () => roles.health(),
       localUsers: () => this.local?.sessions() ?? [],
+      userJobs: this.local,
+      paths,
       source,
       clock: this.clock,
       signal: this.signal,

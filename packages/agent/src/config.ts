@@ -27,6 +27,12 @@ export interface AgentPaths {
   refreshFile: string;
   caFile: string;
   signingKeyFile: string;
+  /** Durable job outbox: one `<job_id>.json` per job until the engine acks its result. */
+  spoolDir: string;
+  /** Per-job script files (0700), removed after each run. */
+  tempDir: string;
+  /** World-readable copy of the script-signing public key for the per-user helpers. */
+  sharedSigningKeyFile: string;
 }
 
 export function agentPaths(root: string): AgentPaths {
@@ -51,6 +57,9 @@ export function agentPaths(root: string): AgentPaths {
     refreshFile: s('refresh.token'),
     caFile: s('server_certificate.pem'),
     signingKeyFile: s('server_signing_key.pub'),
+    spoolDir: path.join(borealisDir, 'Spool'),
+    tempDir: path.join(borealisDir, 'Temp'),
+    sharedSigningKeyFile: path.join(runDir, 'server_signing_key.pub'),
   };
 }
 

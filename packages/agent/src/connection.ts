@@ -77,6 +77,13 @@ export class AgentConnection implements AgentSocketApi {
     return s.timeout(timeoutMs).emitWithAck(event, payload);
   }
 
+  send(event: string, payload: unknown): boolean {
+    const s = this.socket;
+    if (!s || !this.connected()) return false;
+    s.emit(event, payload);
+    return true;
+  }
+
   on(event: string, handler: Handler): void {
     this.handlers.set(event, handler);
     this.socket?.on(event, handler);

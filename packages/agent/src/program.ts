@@ -96,7 +96,12 @@ export function buildProgram(io: ProgramIo): Command {
       const log = new AgentLog({ dir: null, clock: systemClock, context: 'CURRENTUSER' });
       const abort = new AbortController();
       io.onStop(() => abort.abort());
-      await runUserHelper({ socketFile: paths.socketFile, log: log.root, signal: abort.signal });
+      await runUserHelper({
+        socketFile: paths.socketFile,
+        signingKeyFile: paths.sharedSigningKeyFile,
+        log: log.root,
+        signal: abort.signal,
+      });
     });
   return program;
 }

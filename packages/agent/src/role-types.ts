@@ -3,10 +3,11 @@
 // stopAll and healthReport. RoleContext is everything a role may use — nothing else leaks in.
 import type { RoleHealth } from '@borealis/protocol';
 import type { SystemSource } from './collectors/system-source.js';
-import type { AgentSettings } from './config.js';
+import type { AgentPaths, AgentSettings } from './config.js';
 import type { JsonResponse } from './http-client.js';
 import type { Clock } from './logging/clock.js';
 import type { Logger } from './logging/agent-log.js';
+import type { HelperJobMessage, LocalMessage } from './local/ndjson.js';
 
 export type RoleContextName = 'system' | 'interactive';
 export type RoleHealthEntry = RoleHealth[string];
@@ -21,6 +22,8 @@ export interface AgentSocketApi {
   connected(): boolean;
   /** Emits with an acknowledgement; rejects when not connected or on timeout. */
   emit(event: string, payload: unknown, timeoutMs?: number): Promise<unknown>;
+  /** Fire-and-forget emit; false (and nothing sent) when not connected. */
+  send(event: string, payload: unknown): boolean;
   /** Handles an engine → agent event on every (re)connected socket. */
   on(event: string, handler: (payload: unknown, ack?: (reply: unknown) => void) => void): void;
   /** Runs after each successful connect_agent handshake. */
@@ -38,6 +41,14 @@ export interface LocalUserSession {
   verified: boolean;
 }
 
+/** The local socket as the job roles see it: relay current_user jobs to a registered helper. */
+export interface UserJobChannel {
+  sessions(): LocalUserSession[];
+  sendTo(sessionId: string, msg: LocalMessage): boolean;
+  onJobMessage(handler: (sessionId: string, msg: HelperJobMessage) => void): void;
+  onSessionClosed(handler: (sessionId: string) => void): void;
+}
+
 export interface RoleContext {
   agentId: string;
   hostname: string;
@@ -52,6 +63,10 @@ export interface RoleContext {
   /** Health of every loaded role, for heartbeats and details. */
   roleHealth(): RoleHealth;
   localUsers(): LocalUserSession[];
+  /** The local helper socket, when it is up (null: it could not be opened). */
+  userJobs: UserJobChannel | null;
+  /** The install-root layout (Spool, Temp, the pinned signing key …). */
+  paths: AgentPaths;
   source: SystemSource;
   clock: Clock;
   signal: AbortSignal;

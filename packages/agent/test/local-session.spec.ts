@@ -92,6 +92,36 @@ describe('local user socket', () => {
     client.close();
   });
 
+  it('verifies only a helper that proves its uid by reading the challenge file', async () => {
+    const { server, socketFile, runDir } = await startServer();
+    const me = currentUser();
+    const s = net.createConnection(socketFile);
+    const replies: any[] = [];
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        replies.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+    });
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    s.write(`${JSON.stringify({ type: 'hello', ...me })}\n`);
+    await until(() => replies.length === 1);
+    expect(replies[0]).toMatchObject({ type: 'challenge' });
+    const file: string = replies[0].file;
+    expect(path.dirname(file)).toBe(runDir);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o400);
+    expect(fs.statSync(file).uid).toBe(me.uid);
+    s.write(`${JSON.stringify({ type: 'challenge_response', nonce: 'guessed' })}\n`);
+    await until(() => replies.length === 2);
+    expect(replies[1]).toMatchObject({ type: 'welcome', verified: false });
+    expect(fs.existsSync(file)).toBe(false);
+    expect(server.sessions()[0]?.verified).toBe(false);
+    s.destroy();
+  });
+
   it('refuses anything before hello, and a malformed hello', async () => {
     const { server, socketFile } = await startServer();
     expect(JSON.parse(await rawExchange(socketFile, '{"type":"ping"}\n'))).toMatchObject({ type: 'error', error: 'hello_required' });

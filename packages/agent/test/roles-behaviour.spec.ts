@@ -4,7 +4,7 @@
 // stable part changed or 5 minutes passed, over REST when disconnected.
 import { DetailsRequestSchema, HeartbeatRequestSchema } from '@borealis/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AgentSettingsSchema } from '../src/config.js';
+import { agentPaths, AgentSettingsSchema } from '../src/config.js';
 import { AgentLog } from '../src/logging/agent-log.js';
 import type { RoleContext } from '../src/role-types.js';
 import * as deviceAudit from '../src/roles/device-audit.role.js';
@@ -46,6 +46,7 @@ function fakeContext(opts: { socketFails?: boolean } = {}) {
         if (opts.socketFails) throw new Error('operation has timed out');
         return { status: 'ok' };
       },
+      send: () => connected,
       on: () => undefined,
       onConnected: (h) => void connectedHandlers.push(h),
     },
@@ -59,6 +60,8 @@ function fakeContext(opts: { socketFails?: boolean } = {}) {
     settings: () => AgentSettingsSchema.parse({}),
     roleHealth: () => ({ heartbeat: { status: 'ok' }, device_audit: { status: 'ok' } }),
     localUsers: () => [],
+    userJobs: null,
+    paths: agentPaths('/nonexistent'),
     source,
     clock: { now: () => Date.now() },
     signal: new AbortController().signal,

@@ -52,10 +52,10 @@ describe('discoverRoles', () => {
     expect(lines.some((l) => /ERROR role file incomplete\.role\.js does not export/.test(l))).toBe(true);
   });
 
-  it('finds the shipped roles: heartbeat and device_audit, both system-only', async () => {
+  it('finds the shipped roles: heartbeat, device_audit and script-exec, all system-only', async () => {
     const { log } = memoryLog();
     const system = await discoverRoles(ROLES_DIR, 'system', log);
-    expect(system.map((m) => m.ROLE_NAME).sort()).toEqual(['device_audit', 'heartbeat']);
+    expect(system.map((m) => m.ROLE_NAME).sort()).toEqual(['device_audit', 'heartbeat', 'script-exec']);
     expect(await discoverRoles(ROLES_DIR, 'interactive', log)).toEqual([]);
   });
 });

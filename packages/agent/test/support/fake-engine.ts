@@ -1,6 +1,8 @@
 // A small stand-in for the engine's agent surface, for agent unit tests: enrollment (proof
 // checked), token refresh with rotation and reuse detection, heartbeat/details over REST, and
 // the /agents Socket.IO namespace — every authenticated call verifies the DPoP proof for real.
+// Jobs: a real Ed25519 script-signing key, `sendJob` (quick_job_run with its ack), `cancelJob`,
+// and recorded quick_job_progress / quick_job_result (result ack configurable).
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server, type Socket } from 'socket.io';
@@ -12,6 +14,7 @@ import {
   publicKeyFromSpki,
   verifyEd25519,
 } from '@borealis/protocol/crypto';
+import type { QuickJobAck, QuickJobProgress, QuickJobResult, QuickJobRun } from '@borealis/protocol';
 import { makeCa, startHttps, type TestCa, type TlsServer } from './tls-fixture.js';
 
 export interface Call {
@@ -40,6 +43,16 @@ export class FakeEngine {
   readonly handshakes: { token: string; ok: boolean; why?: string }[] = [];
   readonly dpopFailures: string[] = [];
   private readonly jtis = new Set<string>();
+  /** The script-signing key pair; agents get the public half (base64 SPKI DER) at enrollment. */
+  readonly scriptKey = crypto.generateKeyPairSync('ed25519');
+  readonly progress: QuickJobProgress[] = [];
+  readonly results: QuickJobResult[] = [];
+  /** How quick_job_result is answered: ack it, refuse it (for now / for good), or never answer. */
+  resultAck: 'ok' | 'error' | 'unknown' | 'none' = 'ok';
+
+  get signingKey(): string {
+    return this.scriptKey.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+  }
 
   get url(): string {
     return this.tls.url;
@@ -116,7 +129,7 @@ export class FakeEngine {
           server_nonce: this.pending.serverNonce.toString('base64'),
           poll_after_ms: 10,
           server_certificate: this.ca.caPem,
-          signing_key: 'c2lnbmluZy1rZXk=',
+          signing_key: this.signingKey,
         });
       }
       case '/api/agent/enroll/poll': {
@@ -130,7 +143,7 @@ export class FakeEngine {
         }
         if (!this.approve) return send(200, { status: 'pending', poll_after_ms: 10 });
         this.revoked = false;
-        return send(200, { status: 'approved', guid: this.guid, ...this.issue(), server_certificate: this.ca.caPem, signing_key: 'c2lnbmluZy1rZXk=' });
+        return send(200, { status: 'approved', guid: this.guid, ...this.issue(), server_certificate: this.ca.caPem, signing_key: this.signingKey });
       }
       case '/api/agent/token/refresh': {
         const why = this.checkDpop(req.headers.dpop, 'POST', htu);
@@ -181,9 +194,19 @@ export class FakeEngine {
           const why = this.accessTokens.has(payload.token) ? this.checkDpop(payload.dpop, 'GET', `https://${socket.handshake.headers.host}/socket.io/`, payload.token) : 'token_expired';
           return ack?.(why ? { status: 'error', error: why, message: why } : { status: 'ok', expires_at: Date.now() + 900_000 });
         }
+        if (event === 'quick_job_progress') return void this.progress.push(payload);
+        if (event === 'quick_job_result') {
+          this.results.push(payload);
+          if (this.resultAck === 'ok') ack?.({ status: 'ok', job_id: payload.job_id });
+          if (this.resultAck === 'error') ack?.({ status: 'error', error: 'internal_error', message: 'try later' });
+          if (this.resultAck === 'unknown') ack?.({ status: 'error', error: 'job_not_found', message: 'no such job' });
+          return;
+        }
         ack?.({ status: 'ok' });
       };
-      for (const e of ['connect_agent', 'agent_heartbeat', 'agent_details', 'reauthenticate']) socket.on(e, record(e));
+      for (const e of ['connect_agent', 'agent_heartbeat', 'agent_details', 'reauthenticate', 'quick_job_progress', 'quick_job_result']) {
+        socket.on(e, record(e));
+      }
     });
   }
 
@@ -192,6 +215,22 @@ export class FakeEngine {
     const nsp = this.io.of('/agents');
     if (reason) nsp.emit('agent_disconnect', { reason });
     nsp.disconnectSockets(true);
+  }
+
+  /** Emits quick_job_run to the agent and resolves its ack (null: no agent or no answer). */
+  async sendJob(job: QuickJobRun | Record<string, unknown>, timeoutMs = 8_000): Promise<QuickJobAck | null> {
+    const socket = [...this.io.of('/agents').sockets.values()][0];
+    if (!socket) return null;
+    try {
+      return (await socket.timeout(timeoutMs).emitWithAck('quick_job_run', job)) as QuickJobAck;
+    } catch {
+      return null;
+    }
+  }
+
+  async cancelJob(jobId: string): Promise<unknown> {
+    const socket = [...this.io.of('/agents').sockets.values()][0];
+    return socket ? socket.timeout(5_000).emitWithAck('quick_job_cancel', { job_id: jobId }) : null;
   }
 
   connectedCount(): number {
