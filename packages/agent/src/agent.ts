@@ -49,12 +49,22 @@ export class AgentRuntime {
     const { config, log: agentLog } = this.o;
     const { paths } = config;
     const log = agentLog.root;
-    log.info(`Borealis agent ${AGENT_BUILD_ID} starting (root ${paths.root}, engine ${config.serverUrl})`);
+    log.info(
+      `Borealis agent ${AGENT_BUILD_ID} starting (root ${paths.root}, engine ${config.serverUrl})`,
+    );
     const { identity, created } = Identity.loadOrCreate(paths.keyFile);
     log.info(`${created ? 'created' : 'loaded'} identity key, fingerprint ${identity.fingerprint}`);
     if (config.installerCode) agentLog.addSecret(config.installerCode);
 
-    const trust = new TrustManager(paths, { serverUrl: config.serverUrl, ...(config.trust ? { trust: config.trust } : {}), ...(config.caFile ? { caFile: config.caFile } : {}) }, log.child('tls'));
+    const trust = new TrustManager(
+      paths,
+      {
+        serverUrl: config.serverUrl,
+        ...(config.trust ? { trust: config.trust } : {}),
+        ...(config.caFile ? { caFile: config.caFile } : {}),
+      },
+      log.child('tls'),
+    );
     await this.pin(trust);
 
     const settings = new SettingsStore(paths);
@@ -86,7 +96,14 @@ export class AgentRuntime {
     const agentId = settings.agentId(config.hostname);
     const guid = () => readText(paths.guidFile) || null;
 
-    this.local = new LocalSessionServer({ runDir: paths.runDir, socketFile: paths.socketFile, hostname: config.hostname, guid, log: log.child('local'), clock: this.clock });
+    this.local = new LocalSessionServer({
+      runDir: paths.runDir,
+      socketFile: paths.socketFile,
+      hostname: config.hostname,
+      guid,
+      log: log.child('local'),
+      clock: this.clock,
+    });
     try {
       await this.local.start();
     } catch (err) {
@@ -101,7 +118,13 @@ export class AgentRuntime {
       http,
       log: log.child('socket'),
       signal: this.signal,
-      hello: () => ({ protocol_version: AGENT_PROTOCOL_VERSION, agent_id: agentId, service_mode: 'system', hostname: config.hostname, agent_build_id: AGENT_BUILD_ID }),
+      hello: () => ({
+        protocol_version: AGENT_PROTOCOL_VERSION,
+        agent_id: agentId,
+        service_mode: 'system',
+        hostname: config.hostname,
+        agent_build_id: AGENT_BUILD_ID,
+      }),
     });
     const roles = new RoleHost(log.child('roles'));
     this.roles = roles;
@@ -125,9 +148,16 @@ export class AgentRuntime {
       clock: this.clock,
       signal: this.signal,
     });
-    roles.start(await discoverRoles(this.o.rolesDir ?? ROLES_DIR, 'system', log.child('roles')), contextFor);
+    roles.start(
+      await discoverRoles(this.o.rolesDir ?? ROLES_DIR, 'system', log.child('roles')),
+      contextFor,
+    );
     await roles.onConfig(settings.load());
-    fs.watchFile(paths.settingsFile, { interval: 2_000 }, () => void roles.onConfig(settings.load()));
+    fs.watchFile(
+      paths.settingsFile,
+      { interval: 2_000 },
+      () => void roles.onConfig(settings.load()),
+    );
     this.watching = true;
     connection.start();
   }

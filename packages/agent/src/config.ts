@@ -104,7 +104,9 @@ export class SettingsStore {
       else next[k] = v;
     }
     const settings = AgentSettingsSchema.parse(next);
-    writeFileAtomic(this.paths.settingsFile, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+    writeFileAtomic(this.paths.settingsFile, `${JSON.stringify(settings, null, 2)}\n`, {
+      mode: 0o600,
+    });
     return settings;
   }
 
@@ -136,7 +138,9 @@ export function normalizeServerUrl(raw: string): string {
     throw new ConfigError(`server URL "${text}" is not a valid URL`);
   }
   if (url.protocol !== 'https:') {
-    throw new ConfigError(`server URL must use https:// (the agent only talks TLS), got ${url.protocol}`);
+    throw new ConfigError(
+      `server URL must use https:// (the agent only talks TLS), got ${url.protocol}`,
+    );
   }
   url.search = '';
   url.hash = '';
@@ -145,9 +149,15 @@ export function normalizeServerUrl(raw: string): string {
 
 /** Lowercase 64-hex SHA-256 from `AB:CD:…`, `abcd…` or `sha256:…`. */
 export function normalizeFingerprint(raw: string): string {
-  const hex = raw.trim().toLowerCase().replace(/^sha-?256:/, '').replace(/[:\s]/g, '');
+  const hex = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^sha-?256:/, '')
+    .replace(/[:\s]/g, '');
   if (!FINGERPRINT_RE.test(hex)) {
-    throw new ConfigError('--ca-fingerprint must be the SHA-256 of the CA certificate (64 hex digits)');
+    throw new ConfigError(
+      '--ca-fingerprint must be the SHA-256 of the CA certificate (64 hex digits)',
+    );
   }
   return hex;
 }
@@ -196,7 +206,8 @@ export function resolveRuntimeConfig(opts: CommonOptions, env: NodeJS.ProcessEnv
   const code = (opts.installerCode ?? env.BOREALIS_INSTALLER_CODE)?.trim() || undefined;
   let trust: RuntimeConfig['trust'];
   if (opts.caFile) trust = { mode: 'file' };
-  else if (opts.caFingerprint) trust = { mode: 'fingerprint', fingerprint: normalizeFingerprint(opts.caFingerprint) };
+  else if (opts.caFingerprint)
+    trust = { mode: 'fingerprint', fingerprint: normalizeFingerprint(opts.caFingerprint) };
   else if (opts.trustOnFirstUse) trust = { mode: 'tofu' };
   const patch: Partial<AgentSettings> = {};
   if (code) patch.installer_code = code;

@@ -11,17 +11,35 @@ import {
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { Backoff, sleep } from './backoff.js';
 import { StoppedError } from './enrollment.js';
-import { DeviceQuarantinedError, HttpError, REFRESH_BEFORE_MS, type AgentHttpClient } from './http-client.js';
+import {
+  DeviceQuarantinedError,
+  HttpError,
+  REFRESH_BEFORE_MS,
+  type AgentHttpClient,
+} from './http-client.js';
 import type { Identity } from './identity.js';
 import { errText, type Logger } from './logging/agent-log.js';
 import type { AgentSocketApi, ConnectedInfo } from './role-types.js';
-import { checkServerIdentity, colonHex, isTlsTrustFailure, type TrustManager } from './tls-trust.js';
+import {
+  checkServerIdentity,
+  colonHex,
+  isTlsTrustFailure,
+  type TrustManager,
+} from './tls-trust.js';
 
 export const QUARANTINE_RETRY_MS = 5 * 60_000;
 /** A session must last this long before the back-off ladder starts again from the bottom. */
 const STABLE_AFTER_MS = 10_000;
 /** Handshake refusals a token refresh can cure. */
-const REFRESH_CODES = new Set(['token_expired', 'invalid_token', 'invalid_claims', 'missing_authorization', 'token_version_mismatch', 'fingerprint_mismatch', 'device_revoked']);
+const REFRESH_CODES = new Set([
+  'token_expired',
+  'invalid_token',
+  'invalid_claims',
+  'missing_authorization',
+  'token_version_mismatch',
+  'fingerprint_mismatch',
+  'device_revoked',
+]);
 
 type Handler = (payload: unknown, ack?: (reply: unknown) => void) => void;
 
@@ -112,8 +130,11 @@ export class AgentConnection implements AgentSocketApi {
           this.logTrustFailure(err);
           wait = this.backoff.next();
         } else {
-          log.warn(`cannot authenticate with the engine: ${err instanceof HttpError ? `${err.code} (${err.message})` : errText(err)}`);
-          wait = err instanceof HttpError && err.retryAfterMs ? err.retryAfterMs : this.backoff.next();
+          log.warn(
+            `cannot authenticate with the engine: ${err instanceof HttpError ? `${err.code} (${err.message})` : errText(err)}`,
+          );
+          wait =
+            err instanceof HttpError && err.retryAfterMs ? err.retryAfterMs : this.backoff.next();
         }
       }
       log.info(`reconnecting in ${(wait / 1000).toFixed(1)} s`);
@@ -129,7 +150,9 @@ export class AgentConnection implements AgentSocketApi {
       return QUARANTINE_RETRY_MS;
     }
     if (end.code && REFRESH_CODES.has(end.code)) {
-      log.warn(`engine ${end.established ? 'dropped' : 'refused'} the connection: ${end.code}; renewing credentials`);
+      log.warn(
+        `engine ${end.established ? 'dropped' : 'refused'} the connection: ${end.code}; renewing credentials`,
+      );
       http.invalidateAccess();
       return end.code === 'token_expired' ? 250 : this.backoff.next();
     }
@@ -152,7 +175,10 @@ export class AgentConnection implements AgentSocketApi {
         forceNew: true,
         autoConnect: false,
         timeout: 15_000,
-        auth: { token, dpop: identity.dpop({ method: 'GET', url: `${origin}/socket.io/`, accessToken: token }) },
+        auth: {
+          token,
+          dpop: identity.dpop({ method: 'GET', url: `${origin}/socket.io/`, accessToken: token }),
+        },
         extraHeaders: { 'x-borealis-agent-context': 'SYSTEM' },
         rejectUnauthorized: true,
         checkServerIdentity,
@@ -173,7 +199,12 @@ export class AgentConnection implements AgentSocketApi {
         socket.io.removeAllListeners();
         socket.disconnect();
         if (this.socket === socket) this.socket = null;
-        resolve({ established, durationMs: Date.now() - started, detail, ...(code ? { code } : {}) });
+        resolve({
+          established,
+          durationMs: Date.now() - started,
+          detail,
+          ...(code ? { code } : {}),
+        });
       };
       for (const [event, h] of this.handlers) socket.on(event, h);
       socket.on('agent_disconnect', (p: unknown) => {
@@ -181,31 +212,39 @@ export class AgentConnection implements AgentSocketApi {
         code = typeof reason === 'string' ? reason : 'unknown';
         log.warn(`engine is disconnecting this agent: ${code}`);
       });
-      socket.on('connect', () => void this.handshake(socket).then((info) => {
-        if (!info) return void socket.disconnect();
-        established = true;
-        this.ready = true;
-        log.info(`connected to ${origin} as ${info.guid}`);
-        this.scheduleReauth(socket, origin);
-        for (const h of this.connectedHandlers) {
-          try {
-            h(info);
-          } catch (err) {
-            log.error(`connected handler failed: ${errText(err)}`);
+      socket.on(
+        'connect',
+        () =>
+          void this.handshake(socket).then((info) => {
+            if (!info) return void socket.disconnect();
+            established = true;
+            this.ready = true;
+            log.info(`connected to ${origin} as ${info.guid}`);
+            this.scheduleReauth(socket, origin);
+            for (const h of this.connectedHandlers) {
+              try {
+                h(info);
+              } catch (err) {
+                log.error(`connected handler failed: ${errText(err)}`);
+              }
+            }
+          }),
+      );
+      socket.on(
+        'connect_error',
+        (err: Error & { description?: unknown; data?: { error?: unknown } }) => {
+          const inner =
+            (err.description as { error?: unknown } | undefined)?.error ?? err.description;
+          if (isTlsTrustFailure(inner) || isTlsTrustFailure(err)) {
+            this.logTrustFailure(inner ?? err);
+            return finish('TLS verification failed');
           }
-        }
-      }));
-      socket.on('connect_error', (err: Error & { description?: unknown; data?: { error?: unknown } }) => {
-        const inner = (err.description as { error?: unknown } | undefined)?.error ?? err.description;
-        if (isTlsTrustFailure(inner) || isTlsTrustFailure(err)) {
-          this.logTrustFailure(inner ?? err);
-          return finish('TLS verification failed');
-        }
-        // The engine's middleware refusal carries {error: <code>, message} as `data`.
-        const refused = typeof err.data?.error === 'string' ? err.data.error : undefined;
-        code = refused ?? (/^[a-z_]+$/.test(err.message) ? err.message : undefined);
-        finish(inner instanceof Error ? inner.message : err.message);
-      });
+          // The engine's middleware refusal carries {error: <code>, message} as `data`.
+          const refused = typeof err.data?.error === 'string' ? err.data.error : undefined;
+          code = refused ?? (/^[a-z_]+$/.test(err.message) ? err.message : undefined);
+          finish(inner instanceof Error ? inner.message : err.message);
+        },
+      );
       socket.on('disconnect', (reason) => finish(code ?? reason));
       socket.connect();
     });
@@ -214,9 +253,12 @@ export class AgentConnection implements AgentSocketApi {
   /** connect_agent with its ack; null (and a log line) when the engine refuses it. */
   private async handshake(socket: Socket): Promise<ConnectedInfo | null> {
     try {
-      const ack: unknown = await socket.timeout(15_000).emitWithAck('connect_agent', this.o.hello());
+      const ack: unknown = await socket
+        .timeout(15_000)
+        .emitWithAck('connect_agent', this.o.hello());
       const ok = ConnectAgentAckSchema.safeParse(ack);
-      if (ok.success) return { guid: ok.data.guid, heartbeatIntervalMs: ok.data.heartbeat_interval_ms };
+      if (ok.success)
+        return { guid: ok.data.guid, heartbeatIntervalMs: ok.data.heartbeat_interval_ms };
       const e = AgentAckErrorSchema.safeParse(ack);
       this.o.log.error(
         e.success
@@ -242,9 +284,17 @@ export class AgentConnection implements AgentSocketApi {
     const { http, identity, log } = this.o;
     try {
       const token = await http.ensureAuthenticated();
-      const dpop = identity.dpop({ method: 'GET', url: `${origin}/socket.io/`, accessToken: token });
-      const ack = (await socket.timeout(15_000).emitWithAck('reauthenticate', { token, dpop })) as { status?: string; error?: string };
-      if (ack?.status !== 'ok') throw new Error(`engine refused reauthenticate: ${ack?.error ?? 'unexpected ack'}`);
+      const dpop = identity.dpop({
+        method: 'GET',
+        url: `${origin}/socket.io/`,
+        accessToken: token,
+      });
+      const ack = (await socket.timeout(15_000).emitWithAck('reauthenticate', { token, dpop })) as {
+        status?: string;
+        error?: string;
+      };
+      if (ack?.status !== 'ok')
+        throw new Error(`engine refused reauthenticate: ${ack?.error ?? 'unexpected ack'}`);
       log.info('socket re-authenticated with a fresh access token');
       if (this.socket === socket) this.scheduleReauth(socket, origin);
     } catch (err) {

@@ -36,7 +36,11 @@ export class CredentialStore {
     return {
       guid: readText(this.paths.guidFile) || null,
       accessToken,
-      accessExpiresAt: meta.success ? meta.data.access_expires_at : (accessToken ? jwtExpiry(accessToken) : 0),
+      accessExpiresAt: meta.success
+        ? meta.data.access_expires_at
+        : accessToken
+          ? jwtExpiry(accessToken)
+          : 0,
       refreshToken: readText(this.paths.refreshFile) || null,
     };
   }
@@ -84,7 +88,9 @@ export function jwtExpiry(token: string): number {
   const part = token.split('.')[1];
   if (!part) return 0;
   try {
-    const payload = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { exp?: unknown };
+    const payload = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as {
+      exp?: unknown;
+    };
     return typeof payload.exp === 'number' ? payload.exp * 1000 - EXPIRY_MARGIN_S * 1000 : 0;
   } catch {
     return 0;

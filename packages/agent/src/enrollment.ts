@@ -3,7 +3,11 @@
 // server_nonce ‖ approval_reference ‖ client_nonce, every poll_after_ms (capped at 15 s), until
 // the operator approves (tokens stored, installer code cleared), denies or the approval expires.
 import crypto from 'node:crypto';
-import { EnrollPendingSchema, EnrollPollResponseSchema, type EnrollPending } from '@borealis/protocol';
+import {
+  EnrollPendingSchema,
+  EnrollPollResponseSchema,
+  type EnrollPending,
+} from '@borealis/protocol';
 import { Backoff, sleep } from './backoff.js';
 import type { SettingsStore } from './config.js';
 import type { CredentialStore } from './credentials.js';
@@ -57,7 +61,9 @@ export class Enroller {
       if (this.o.signal.aborted) throw new StoppedError();
       const code = this.o.code();
       if (!code) {
-        log.error('not enrolled and no installer code: pass --installer-code or set installer_code in agent_settings.json; retrying later');
+        log.error(
+          'not enrolled and no installer code: pass --installer-code or set installer_code in agent_settings.json; retrying later',
+        );
         await this.pause(this.retry.next());
         continue;
       }
@@ -109,14 +115,24 @@ export class Enroller {
       return null;
     }
     this.o.trust.checkAnnouncedCa(pending.data.server_certificate);
-    log.info(`enrollment requested (fingerprint ${identity.fingerprint.slice(0, 16)}…); waiting for operator approval, reference ${pending.data.approval_reference}`);
+    log.info(
+      `enrollment requested (fingerprint ${identity.fingerprint.slice(0, 16)}…); waiting for operator approval, reference ${pending.data.approval_reference}`,
+    );
     return pending.data;
   }
 
   private async pollUntilDecided(p: EnrollPending, clientNonce: Buffer): Promise<PollOutcome> {
     const { log } = this.o;
-    const proof = this.o.identity.enrollmentProof(Buffer.from(p.server_nonce, 'base64'), p.approval_reference, clientNonce);
-    const body = { approval_reference: p.approval_reference, client_nonce: clientNonce.toString('base64'), proof_sig: proof };
+    const proof = this.o.identity.enrollmentProof(
+      Buffer.from(p.server_nonce, 'base64'),
+      p.approval_reference,
+      clientNonce,
+    );
+    const body = {
+      approval_reference: p.approval_reference,
+      client_nonce: clientNonce.toString('base64'),
+      proof_sig: proof,
+    };
     let wait = p.poll_after_ms;
     const transport = new Backoff({ baseMs: 2_000, capMs: MAX_POLL_MS, floorMs: 1_000 });
     for (;;) {
@@ -139,7 +155,9 @@ export class Enroller {
         // A 200 we cannot use is e.g. {status:"approved", detail:"finalized"}: tokens went elsewhere.
         const why = parsed
           ? 'an answer without tokens'
-          : (({ code, message }) => `${code} (${message})`)(errorFromResponse(res, 'enrollment poll'));
+          : (({ code, message }) => `${code} (${message})`)(
+              errorFromResponse(res, 'enrollment poll'),
+            );
         log.warn(`enrollment poll: ${why}; requesting approval again`);
         return 'slow';
       }
@@ -169,7 +187,8 @@ export class Enroller {
   private saveSigningKey(b64: string): void {
     const previous = readText(this.o.signingKeyFile);
     if (previous === b64) return;
-    if (previous) this.o.log.warn('the engine presented a new script-signing key; replacing the stored one');
+    if (previous)
+      this.o.log.warn('the engine presented a new script-signing key; replacing the stored one');
     writeFileAtomic(this.o.signingKeyFile, `${b64}\n`, { mode: 0o644 });
   }
 

@@ -14,11 +14,18 @@ export interface AtomicWriteOptions {
  * Replaces `file` with `data` so a reader (or a crash) sees either the old or the new content,
  * never a mix. The temp file is created with `mode` from the start (never briefly world-readable).
  */
-export function writeFileAtomic(file: string, data: string | Buffer, opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  opts: AtomicWriteOptions = {},
+): void {
   const mode = opts.mode ?? 0o600;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`,
+  );
   const fd = fs.openSync(temp, 'wx', mode);
   try {
     try {
@@ -58,7 +65,10 @@ export function ensureDir(dir: string, mode = 0o755): void {
 /** The file's text with a UTF-8 BOM and surrounding whitespace removed; null when absent. */
 export function readText(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim();
+    return fs
+      .readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim();
   } catch {
     return null;
   }

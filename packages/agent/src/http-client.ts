@@ -88,7 +88,12 @@ export class AgentHttpClient {
   }
 
   /** One HTTPS JSON request verified against the pinned CA; never throws for HTTP statuses. */
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse> {
     const ca = this.opts.trust.pinned();
     if (!ca) throw new HttpError(0, 'no_ca_pinned', 'no engine CA is pinned');
     const url = new URL(this.url(path));
@@ -108,7 +113,9 @@ export class AgentHttpClient {
             accept: 'application/json',
             'user-agent': 'borealis-agent',
             'x-borealis-agent-context': 'SYSTEM',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+            ...(payload
+              ? { 'content-type': 'application/json', 'content-length': String(payload.length) }
+              : {}),
             ...headers,
           },
         },
@@ -129,12 +136,18 @@ export class AgentHttpClient {
               // not JSON: keep the text
             }
             const ra = Number(res.headers['retry-after']);
-            resolve({ status: res.statusCode ?? 0, body: parsed, ...(Number.isFinite(ra) && ra >= 0 ? { retryAfterMs: ra * 1000 } : {}) });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: parsed,
+              ...(Number.isFinite(ra) && ra >= 0 ? { retryAfterMs: ra * 1000 } : {}),
+            });
           });
           res.on('error', reject);
         },
       );
-      req.setTimeout(this.opts.timeoutMs ?? 30_000, () => req.destroy(new Error(`${method} ${url.pathname} timed out`)));
+      req.setTimeout(this.opts.timeoutMs ?? 30_000, () =>
+        req.destroy(new Error(`${method} ${url.pathname} timed out`)),
+      );
       req.on('error', reject);
       req.end(payload);
     });
@@ -162,12 +175,24 @@ export class AgentHttpClient {
   async authed(method: string, path: string, body?: unknown): Promise<JsonResponse> {
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.ensureAuthenticated();
-      const proof = this.opts.identity.dpop({ method, url: this.url(path), accessToken: token, iat: this.nowS() });
-      const res = await this.request(method, path, body, { authorization: `DPoP ${token}`, dpop: proof });
+      const proof = this.opts.identity.dpop({
+        method,
+        url: this.url(path),
+        accessToken: token,
+        iat: this.nowS(),
+      });
+      const res = await this.request(method, path, body, {
+        authorization: `DPoP ${token}`,
+        dpop: proof,
+      });
       if (res.status < 400) return res;
       const err = errorFromResponse(res, `${method} ${path}`);
       if (err.code === 'device_quarantined') throw new DeviceQuarantinedError(err.message);
-      if (attempt === 0 && (res.status === 401 || res.status === 403) && RETRY_AFTER_REFRESH.has(err.code)) {
+      if (
+        attempt === 0 &&
+        (res.status === 401 || res.status === 403) &&
+        RETRY_AFTER_REFRESH.has(err.code)
+      ) {
         this.opts.log.warn(`engine refused the access token (${err.code}); refreshing`);
         this.invalidateAccess();
         continue;
@@ -205,15 +230,25 @@ export class AgentHttpClient {
   }
 
   private async refresh(guid: string, refreshToken: string): Promise<string> {
-    const proof = this.opts.identity.dpop({ method: 'POST', url: this.url(REFRESH_PATH), iat: this.nowS() });
-    const res = await this.request('POST', REFRESH_PATH, { guid, refresh_token: refreshToken }, { dpop: proof });
+    const proof = this.opts.identity.dpop({
+      method: 'POST',
+      url: this.url(REFRESH_PATH),
+      iat: this.nowS(),
+    });
+    const res = await this.request(
+      'POST',
+      REFRESH_PATH,
+      { guid, refresh_token: refreshToken },
+      { dpop: proof },
+    );
     if (res.status !== 200) {
       const err = errorFromResponse(res, 'token refresh');
       if (err.code === 'device_quarantined') throw new DeviceQuarantinedError(err.message);
       throw err;
     }
     const grant = TokenGrantSchema.safeParse(res.body);
-    if (!grant.success) throw new HttpError(res.status, 'unexpected_response', 'token refresh answer is malformed');
+    if (!grant.success)
+      throw new HttpError(res.status, 'unexpected_response', 'token refresh answer is malformed');
     this.opts.store.saveGrant(grant.data);
     this.opts.log.info(`access token refreshed (valid ${grant.data.expires_in} s)`);
     return grant.data.access_token;

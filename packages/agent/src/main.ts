@@ -16,7 +16,9 @@ const onSignal = (sig: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+  process.stderr.write(
+    `unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
+  );
 });
 
 const io: ProgramIo = {

@@ -25,7 +25,11 @@ export function isRoleModule(m: unknown): m is RoleModule {
 }
 
 /** Role modules in `dir` declared for `context`, sorted by file name. */
-export async function discoverRoles(dir: string, context: RoleContextName, log: Logger): Promise<RoleModule[]> {
+export async function discoverRoles(
+  dir: string,
+  context: RoleContextName,
+  log: Logger,
+): Promise<RoleModule[]> {
   let names: string[];
   try {
     names = fs.readdirSync(dir).sort();
@@ -45,7 +49,9 @@ export async function discoverRoles(dir: string, context: RoleContextName, log: 
     try {
       const mod: unknown = await import(pathToFileURL(path.join(dir, file)).href);
       if (!isRoleModule(mod)) {
-        log.error(`role file ${file} does not export ROLE_NAME, ROLE_CONTEXTS and createRole; skipped`);
+        log.error(
+          `role file ${file} does not export ROLE_NAME, ROLE_CONTEXTS and createRole; skipped`,
+        );
         continue;
       }
       if (mod.ROLE_CONTEXTS.includes(context)) modules.push(mod);

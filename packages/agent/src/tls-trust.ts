@@ -34,7 +34,8 @@ export interface PinnedCa {
   fingerprint: string;
 }
 
-export const certFingerprint = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
+export const certFingerprint = (der: Buffer): string =>
+  createHash('sha256').update(der).digest('hex');
 
 /** Fingerprint of the first certificate of a PEM text; throws when there is none. */
 export function pemFingerprint(pem: string): string {
@@ -51,7 +52,9 @@ export const colonHex = (hex: string): string => (hex.match(/../g) ?? []).join('
 
 /** Name check for the engine certificate; skipped for literal-IP URLs (the chain is still verified). */
 export function checkServerIdentity(host: string, cert: PeerCertificate): Error | undefined {
-  return net.isIP(host.replace(/^\[(.*)\]$/, '$1')) ? undefined : tls.checkServerIdentity(host, cert);
+  return net.isIP(host.replace(/^\[(.*)\]$/, '$1'))
+    ? undefined
+    : tls.checkServerIdentity(host, cert);
 }
 
 /** Opens a TLS connection only to read the chain (no byte of application data) and returns its root. */
@@ -65,8 +68,12 @@ export function fetchPresentedRoot(serverUrl: string, timeoutMs = 15_000): Promi
       ...(net.isIP(host) ? {} : { servername: host }),
       rejectUnauthorized: false, // the chain is judged below, and nothing is sent on this socket
     });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS handshake from ${url.host}`)));
-    socket.once('error', (err) => reject(new TrustError('connection_failed', `cannot reach ${url.host}: ${err.message}`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`no TLS handshake from ${url.host}`)),
+    );
+    socket.once('error', (err) =>
+      reject(new TrustError('connection_failed', `cannot reach ${url.host}: ${err.message}`)),
+    );
     socket.once('secureConnect', () => {
       let cert: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
       let root: DetailedPeerCertificate | undefined;
@@ -77,8 +84,12 @@ export function fetchPresentedRoot(serverUrl: string, timeoutMs = 15_000): Promi
         cert = next;
       }
       socket.end();
-      if (!root) return reject(new TrustError('tls_no_certificate', `${url.host} presented no certificate`));
-      resolve({ pem: new X509Certificate(root.raw).toString(), fingerprint: certFingerprint(root.raw) });
+      if (!root)
+        return reject(new TrustError('tls_no_certificate', `${url.host} presented no certificate`));
+      resolve({
+        pem: new X509Certificate(root.raw).toString(),
+        fingerprint: certFingerprint(root.raw),
+      });
     });
   });
 }
@@ -112,14 +123,20 @@ export class TrustManager {
     if (this.cfg.caFile) return this.pinFromFile(this.cfg.caFile, current);
     const wanted = this.cfg.trust?.fingerprint;
     if (current) {
-      if (mode !== 'fingerprint' || !wanted || fingerprintsMatch(wanted, current.fingerprint)) return current;
+      if (mode !== 'fingerprint' || !wanted || fingerprintsMatch(wanted, current.fingerprint))
+        return current;
       // The operator configured a different fingerprint: that is an explicit re-pin request.
-      this.log.warn(`configured CA fingerprint ${colonHex(wanted)} differs from the pinned ${colonHex(current.fingerprint)}; verifying the engine against it`);
+      this.log.warn(
+        `configured CA fingerprint ${colonHex(wanted)} differs from the pinned ${colonHex(current.fingerprint)}; verifying the engine against it`,
+      );
     }
     if (mode === 'fingerprint' && wanted) {
       const root = await fetchPresentedRoot(this.cfg.serverUrl);
       if (!fingerprintsMatch(wanted, root.fingerprint)) {
-        throw new TrustError('ca_fingerprint_mismatch', `the engine presented CA ${colonHex(root.fingerprint)}, which does not match the expected ${colonHex(wanted)}; not trusting it`);
+        throw new TrustError(
+          'ca_fingerprint_mismatch',
+          `the engine presented CA ${colonHex(root.fingerprint)}, which does not match the expected ${colonHex(wanted)}; not trusting it`,
+        );
       }
       this.pin(root, 'fingerprint verified');
       return root;
@@ -129,7 +146,11 @@ export class TrustManager {
       this.pin(root, 'trust on first use');
       return root;
     }
-    throw new TrustError('no_trust_configured', 'no engine CA pinned: pass --ca-file, --ca-fingerprint or --trust-on-first-use', true);
+    throw new TrustError(
+      'no_trust_configured',
+      'no engine CA pinned: pass --ca-file, --ca-fingerprint or --trust-on-first-use',
+      true,
+    );
   }
 
   /** Compares the CA an enrollment answer names with the pin; a difference is logged, the pin kept. */
@@ -140,11 +161,15 @@ export class TrustManager {
     try {
       announced = pemFingerprint(pem);
     } catch {
-      this.log.warn('the engine announced a server_certificate that is not a certificate; keeping the pinned CA');
+      this.log.warn(
+        'the engine announced a server_certificate that is not a certificate; keeping the pinned CA',
+      );
       return false;
     }
     if (current && !fingerprintsMatch(current.fingerprint, announced)) {
-      this.log.warn(`the engine announced CA ${colonHex(announced)} but ${colonHex(current.fingerprint)} is pinned; keeping the pinned CA`);
+      this.log.warn(
+        `the engine announced CA ${colonHex(announced)} but ${colonHex(current.fingerprint)} is pinned; keeping the pinned CA`,
+      );
       return false;
     }
     return true;
@@ -161,7 +186,9 @@ export class TrustManager {
     }
     if (current && fingerprintsMatch(current.fingerprint, fingerprint)) return current;
     if (current) {
-      this.log.warn(`replacing pinned CA ${colonHex(current.fingerprint)} with ${colonHex(fingerprint)} from --ca-file (operator request)`);
+      this.log.warn(
+        `replacing pinned CA ${colonHex(current.fingerprint)} with ${colonHex(fingerprint)} from --ca-file (operator request)`,
+      );
     }
     const ca = { pem, fingerprint };
     this.pin(ca, `from ${file}`);
@@ -169,7 +196,9 @@ export class TrustManager {
   }
 
   private pin(ca: PinnedCa, how: string): void {
-    writeFileAtomic(this.paths.caFile, ca.pem.endsWith('\n') ? ca.pem : `${ca.pem}\n`, { mode: 0o644 });
+    writeFileAtomic(this.paths.caFile, ca.pem.endsWith('\n') ? ca.pem : `${ca.pem}\n`, {
+      mode: 0o644,
+    });
     this.log.info(`pinned engine CA ${colonHex(ca.fingerprint)} (${how})`);
   }
 }
@@ -190,5 +219,9 @@ const UNTRUSTED = new Set([
 export function isTlsTrustFailure(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
   const msg = err instanceof Error ? err.message : '';
-  return UNTRUSTED.has(code) || [...UNTRUSTED].some((c) => msg.includes(c)) || /self[- ]signed certificate|unable to verify/i.test(msg);
+  return (
+    UNTRUSTED.has(code) ||
+    [...UNTRUSTED].some((c) => msg.includes(c)) ||
+    /self[- ]signed certificate|unable to verify/i.test(msg)
+  );
 }

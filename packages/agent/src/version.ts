@@ -3,7 +3,9 @@ import fs from 'node:fs';
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(
+      fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -8,7 +8,15 @@ import { DetailsCollector, detailsHash } from '../src/collectors/details.js';
 import { parseDmidecodeMemory, parseMeminfo } from '../src/collectors/memory.js';
 import { MetricsCollector } from '../src/collectors/metrics.js';
 import { collectNetwork, internalIp, isPrivateIpv4 } from '../src/collectors/network.js';
-import { deviceType, lastReboot, NO_SERIAL, parseLast, parseOsRelease, parseUptime, parseWho } from '../src/collectors/os-info.js';
+import {
+  deviceType,
+  lastReboot,
+  NO_SERIAL,
+  parseLast,
+  parseOsRelease,
+  parseUptime,
+  parseWho,
+} from '../src/collectors/os-info.js';
 import { parseDpkg, parseRpm, SoftwareCollector } from '../src/collectors/software.js';
 import { collectStorage, parseMounts, realMounts } from '../src/collectors/storage.js';
 import { fakeSource } from './support/fake-source.js';
@@ -16,10 +24,15 @@ import { fakeSource } from './support/fake-source.js';
 const STAT_1 = 'cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\nintr 1\n';
 const STAT_2 = 'cpu  160 0 140 900 0 0 0 0 0 0\ncpu0 80 0 70 450 0 0 0 0 0 0\n';
 const CPUINFO = [0, 1, 2, 3]
-  .map((i) => `processor\t: ${i}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 1200.000\nphysical id\t: 0\ncore id\t\t: ${i % 2}\n`)
+  .map(
+    (i) =>
+      `processor\t: ${i}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\ncpu MHz\t\t: 1200.000\nphysical id\t: 0\ncore id\t\t: ${i % 2}\n`,
+  )
   .join('\n');
-const MEMINFO = 'MemTotal:        8000000 kB\nMemFree:          500000 kB\nMemAvailable:    2000000 kB\nBuffers: 1 kB\n';
-const OS_RELEASE = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
+const MEMINFO =
+  'MemTotal:        8000000 kB\nMemFree:          500000 kB\nMemAvailable:    2000000 kB\nBuffers: 1 kB\n';
+const OS_RELEASE =
+  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n';
 const MOUNTS = [
   'proc /proc proc rw 0 0',
   'sysfs /sys sysfs rw 0 0',
@@ -35,8 +48,10 @@ const MOUNTS = [
 ].join('\n');
 const DPKG = 'adduser\t3.134\tii \nbash\t5.2.15-2+b7\tii \nold-pkg\t1.0\trc \nlibc6\t2.36-9\thi \n';
 const RPM = 'bash\t5.1.8-9.el9\nkernel\t5.14.0-427.el9\nbash\t5.1.8-9.el9\n';
-const WHO = 'alice    pts/0        2025-01-10 09:00 (10.0.0.2)\nbob      tty2         2025-01-10 11:30\nroot     pts/1        2025-01-09 08:00\n';
-const LAST = 'reboot   system boot  6.1.0-18-amd64 Fri Jan 10 08:00   still running\ncarol    pts/0        10.0.0.9 Fri Jan 10 07:00 - 07:30  (00:30)\n\nwtmp begins Mon Jan  1 00:00:00 2025\n';
+const WHO =
+  'alice    pts/0        2025-01-10 09:00 (10.0.0.2)\nbob      tty2         2025-01-10 11:30\nroot     pts/1        2025-01-09 08:00\n';
+const LAST =
+  'reboot   system boot  6.1.0-18-amd64 Fri Jan 10 08:00   still running\ncarol    pts/0        10.0.0.9 Fri Jan 10 07:00 - 07:30  (00:30)\n\nwtmp begins Mon Jan  1 00:00:00 2025\n';
 const DMIDECODE = `Handle 0x0010, DMI type 17, 40 bytes
 Memory Device
 \tSize: 8192 MB
@@ -57,7 +72,6 @@ Memory Device
 \tSpeed: Unknown
 \tSerial Number: Unknown
 `;
-
 
 const BASE_FILES = {
   '/proc/stat': STAT_1,
@@ -89,16 +103,31 @@ describe('cpu', () => {
   });
 
   it('reads name, physical/logical cores and the base clock from cpuinfo', () => {
-    expect(parseCpuInfo(CPUINFO)).toEqual({ name: 'Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz', logical_cores: 4, physical_cores: 2, base_clock_ghz: 2.4 });
+    expect(parseCpuInfo(CPUINFO)).toEqual({
+      name: 'Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz',
+      logical_cores: 4,
+      physical_cores: 2,
+      base_clock_ghz: 2.4,
+    });
     expect(parseCpuInfo(CPUINFO, { baseKhz: 2_100_000 }).base_clock_ghz).toBe(2.1);
-    const arm = 'processor\t: 0\nBogoMIPS\t: 50.00\n\nprocessor\t: 1\nBogoMIPS\t: 50.00\n\nModel\t: Raspberry Pi 4 Model B\n';
-    expect(parseCpuInfo(arm, { maxKhz: 1_800_000 })).toMatchObject({ name: 'Raspberry Pi 4 Model B', logical_cores: 2, physical_cores: 2, base_clock_ghz: 1.8 });
+    const arm =
+      'processor\t: 0\nBogoMIPS\t: 50.00\n\nprocessor\t: 1\nBogoMIPS\t: 50.00\n\nModel\t: Raspberry Pi 4 Model B\n';
+    expect(parseCpuInfo(arm, { maxKhz: 1_800_000 })).toMatchObject({
+      name: 'Raspberry Pi 4 Model B',
+      logical_cores: 2,
+      physical_cores: 2,
+      base_clock_ghz: 1.8,
+    });
   });
 });
 
 describe('memory', () => {
   it('computes used % from MemAvailable and parses dmidecode modules', () => {
-    expect(parseMeminfo(MEMINFO)).toEqual({ totalBytes: 8_192_000_000, availableBytes: 2_048_000_000, percent: 75 });
+    expect(parseMeminfo(MEMINFO)).toEqual({
+      totalBytes: 8_192_000_000,
+      availableBytes: 2_048_000_000,
+      percent: 75,
+    });
     expect(parseMeminfo('nothing')).toBeNull();
     expect(parseDmidecodeMemory(DMIDECODE)).toEqual([
       { slot: 'DIMM A1', speed: '2933 MT/s', serial: '1A2B3C4D', capacity: 8192 * 1024 ** 2 },
@@ -110,7 +139,7 @@ describe('memory', () => {
 describe('os-info', () => {
   it('parses os-release, uptime, last boot and logins', () => {
     expect(parseOsRelease(OS_RELEASE).PRETTY_NAME).toBe('Debian GNU/Linux 12 (bookworm)');
-    expect(parseOsRelease('PRETTY_NAME=\'Fedora Linux 40\'\n').PRETTY_NAME).toBe('Fedora Linux 40');
+    expect(parseOsRelease("PRETTY_NAME='Fedora Linux 40'\n").PRETTY_NAME).toBe('Fedora Linux 40');
     expect(parseUptime('3723.45 7000.00')).toBe(3723);
     expect(lastReboot(Date.UTC(2025, 0, 10, 12, 0, 0), 3723)).toBe('2025-01-10 10:57:57');
     expect(parseWho(WHO)).toBe('bob');
@@ -119,10 +148,18 @@ describe('os-info', () => {
   });
 
   it('classifies the device: VM from systemd-detect-virt or DMI, else chassis type', async () => {
-    expect(await deviceType(fakeSource(BASE_FILES, { 'systemd-detect-virt': 'kvm\n' }))).toBe('Virtual Machine');
-    expect(await deviceType(fakeSource({ ...BASE_FILES, '/sys/class/dmi/id/product_name': 'VMware Virtual Platform' }))).toBe('Virtual Machine');
+    expect(await deviceType(fakeSource(BASE_FILES, { 'systemd-detect-virt': 'kvm\n' }))).toBe(
+      'Virtual Machine',
+    );
+    expect(
+      await deviceType(
+        fakeSource({ ...BASE_FILES, '/sys/class/dmi/id/product_name': 'VMware Virtual Platform' }),
+      ),
+    ).toBe('Virtual Machine');
     expect(await deviceType(fakeSource(BASE_FILES))).toBe('Server');
-    expect(await deviceType(fakeSource({ ...BASE_FILES, '/sys/class/dmi/id/chassis_type': '10\n' }))).toBe('Workstation');
+    expect(
+      await deviceType(fakeSource({ ...BASE_FILES, '/sys/class/dmi/id/chassis_type': '10\n' })),
+    ).toBe('Workstation');
   });
 });
 
@@ -131,10 +168,20 @@ describe('storage', () => {
     const mounts = realMounts(parseMounts(MOUNTS));
     expect(mounts.map((m) => m.mountPoint)).toEqual(['/', '/home data', '/media/usb', '/mnt/nas']);
     const storage = collectStorage(fakeSource(BASE_FILES));
-    expect(storage[0]).toEqual({ drive: '/', disk_type: 'Fixed Disk', filesystem: 'ext4', usage: 75, total: 100_000, free: 25_000, used: 75_000 });
+    expect(storage[0]).toEqual({
+      drive: '/',
+      disk_type: 'Fixed Disk',
+      filesystem: 'ext4',
+      usage: 75,
+      total: 100_000,
+      free: 25_000,
+      used: 75_000,
+    });
     expect(storage.find((s) => s.drive === '/media/usb')?.disk_type).toBe('Removable');
     expect(storage.find((s) => s.drive === '/mnt/nas')?.disk_type).toBe('Network Drive');
-    expect(realMounts(parseMounts('overlay / overlay rw 0 0')).map((m) => m.mountPoint)).toEqual(['/']);
+    expect(realMounts(parseMounts('overlay / overlay rw 0 0')).map((m) => m.mountPoint)).toEqual([
+      '/',
+    ]);
   });
 });
 
@@ -143,7 +190,12 @@ describe('network', () => {
     const adapters = collectNetwork(fakeSource(BASE_FILES));
     expect(adapters).toEqual([
       { adapter: 'docker0', ips: ['172.17.0.1'], mac: '02:42:ac:11:00:01' },
-      { adapter: 'eth0', ips: ['203.0.113.7', '192.168.1.20'], mac: '52:54:00:12:34:56', link_speed: '1000 Mbps' },
+      {
+        adapter: 'eth0',
+        ips: ['203.0.113.7', '192.168.1.20'],
+        mac: '52:54:00:12:34:56',
+        link_speed: '1000 Mbps',
+      },
     ]);
     expect(internalIp(adapters)).toBe('172.17.0.1');
     expect(internalIp([{ adapter: 'x', ips: ['203.0.113.7', '10.1.2.3'] }])).toBe('10.1.2.3');
@@ -159,7 +211,9 @@ describe('software', () => {
       { name: 'bash', version: '5.2.15-2+b7', source: 'dpkg' },
       { name: 'libc6', version: '2.36-9', source: 'dpkg' },
     ]);
-    expect(parseDpkg('zlib1g\t1:1.2.13\n')).toEqual([{ name: 'zlib1g', version: '1:1.2.13', source: 'dpkg' }]);
+    expect(parseDpkg('zlib1g\t1:1.2.13\n')).toEqual([
+      { name: 'zlib1g', version: '1:1.2.13', source: 'dpkg' },
+    ]);
     expect(parseRpm(RPM)).toEqual([
       { name: 'bash', version: '5.1.8-9.el9', source: 'rpm' },
       { name: 'kernel', version: '5.14.0-427.el9', source: 'rpm' },
@@ -182,7 +236,12 @@ describe('software', () => {
 
 describe('details and metrics', () => {
   it('assembles a details document the protocol schema accepts, with reference §6 fields', async () => {
-    const src = fakeSource(BASE_FILES, { 'dpkg-query': DPKG, who: WHO, dmidecode: DMIDECODE, hostname: 'web-01.corp.example\n' });
+    const src = fakeSource(BASE_FILES, {
+      'dpkg-query': DPKG,
+      who: WHO,
+      dmidecode: DMIDECODE,
+      hostname: 'web-01.corp.example\n',
+    });
     const details = await new DetailsCollector(src).collect({ agentId: 'web-01-abcd' });
     expect(DetailsSchema.safeParse(details).success).toBe(true);
     expect(details.summary).toMatchObject({
@@ -216,7 +275,8 @@ describe('details and metrics', () => {
     const c = new DetailsCollector(src);
     const a = detailsHash(await c.collect({ agentId: 'x' }));
     files['/proc/uptime'] = '9999.0 1.0';
-    src.statfs = (mp) => (mp === '/' ? { total: 100_000, free: 24_900 } : { total: 1_000, free: 999 });
+    src.statfs = (mp) =>
+      mp === '/' ? { total: 100_000, free: 24_900 } : { total: 1_000, free: 999 };
     const b = detailsHash(await c.collect({ agentId: 'x' }));
     expect(b).toBe(a);
     commands['dpkg-query'] = `${DPKG}curl\t7.88\tii \n`;

@@ -48,7 +48,13 @@ async function connect(): Promise<ConnectedInfo[]> {
     log: h.log,
     signal: h.abort.signal,
     backoff: new Backoff({ baseMs: 30, capMs: 200 }),
-    hello: () => ({ protocol_version: AGENT_PROTOCOL_VERSION, agent_id: 'test-host-1234', service_mode: 'system', hostname: 'test-host', agent_build_id: 'test' }),
+    hello: () => ({
+      protocol_version: AGENT_PROTOCOL_VERSION,
+      agent_id: 'test-host-1234',
+      service_mode: 'system',
+      hostname: 'test-host',
+      agent_build_id: 'test',
+    }),
   });
   const connected: ConnectedInfo[] = [];
   conn.onConnected((i) => connected.push(i));
@@ -65,7 +71,13 @@ describe('AgentConnection', () => {
     expect(engine.dpopFailures).toEqual([]);
     expect(engine.socketEvents[0]).toEqual({
       event: 'connect_agent',
-      payload: { protocol_version: AGENT_PROTOCOL_VERSION, agent_id: 'test-host-1234', service_mode: 'system', hostname: 'test-host', agent_build_id: 'test' },
+      payload: {
+        protocol_version: AGENT_PROTOCOL_VERSION,
+        agent_id: 'test-host-1234',
+        service_mode: 'system',
+        hostname: 'test-host',
+        agent_build_id: 'test',
+      },
     });
     expect(conn.connected()).toBe(true);
     expect(await conn.emit('agent_heartbeat', { guid: engine.guid })).toEqual({ status: 'ok' });
@@ -99,7 +111,9 @@ describe('AgentConnection', () => {
     const second = h.store.load().accessToken!;
     expect(second).not.toBe(first);
     expect(engine.handshakes.at(-1)).toEqual({ token: second, ok: true });
-    expect(h.lines.some((l) => /engine is disconnecting this agent: token_expired/.test(l))).toBe(true);
+    expect(h.lines.some((l) => /engine is disconnecting this agent: token_expired/.test(l))).toBe(
+      true,
+    );
   });
 
   it('a refused handshake (device_revoked) leads to refresh → re-enrollment, never a hot loop', async () => {

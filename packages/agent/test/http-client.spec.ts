@@ -34,7 +34,11 @@ describe('enrollment', () => {
     setTimeout(() => (engine.approve = true), 150);
     const token = await h.http.ensureAuthenticated();
     const [request] = engine.callsTo('/api/agent/enroll/request');
-    expect(request?.body).toMatchObject({ hostname: 'test-host', enrollment_code: CODE, agent_pubkey: h.identity.publicKeyB64() });
+    expect(request?.body).toMatchObject({
+      hostname: 'test-host',
+      enrollment_code: CODE,
+      agent_pubkey: h.identity.publicKeyB64(),
+    });
     expect(Buffer.from(request!.body.client_nonce, 'base64')).toHaveLength(32);
     expect(engine.callsTo('/api/agent/enroll/poll').length).toBeGreaterThan(1);
     expect(engine.accessTokens.has(token)).toBe(true);
@@ -61,7 +65,11 @@ describe('authenticated requests', () => {
   it('sends Authorization: DPoP and a proof the engine accepts, a fresh one per request', async () => {
     h = await harness(engine, { code: CODE });
     for (let i = 0; i < 3; i += 1) {
-      const res = await h.http.authed('POST', '/api/agent/heartbeat', { guid: engine.guid, hostname: 'test-host', metrics: {} });
+      const res = await h.http.authed('POST', '/api/agent/heartbeat', {
+        guid: engine.guid,
+        hostname: 'test-host',
+        metrics: {},
+      });
       expect(res.status).toBe(200);
     }
     expect(engine.dpopFailures).toEqual([]);
@@ -77,7 +85,10 @@ describe('authenticated requests', () => {
     await h.http.ensureAuthenticated();
     const before = h.store.load();
     const meta = JSON.parse(fs.readFileSync(h.paths.accessMetaFile, 'utf8'));
-    fs.writeFileSync(h.paths.accessMetaFile, JSON.stringify({ access_expires_at: Date.now() + 30_000 }));
+    fs.writeFileSync(
+      h.paths.accessMetaFile,
+      JSON.stringify({ access_expires_at: Date.now() + 30_000 }),
+    );
     expect(meta.access_expires_at).toBeGreaterThan(Date.now() + 800_000);
     // Two concurrent callers share one refresh.
     const [a, b] = await Promise.all([h.http.ensureAuthenticated(), h.http.ensureAuthenticated()]);
@@ -97,7 +108,11 @@ describe('authenticated requests', () => {
     h = await harness(engine, { code: CODE });
     await h.http.ensureAuthenticated();
     engine.accessTokens.clear(); // the engine no longer accepts the current token
-    const res = await h.http.authed('POST', '/api/agent/heartbeat', { guid: engine.guid, hostname: 'test-host', metrics: {} });
+    const res = await h.http.authed('POST', '/api/agent/heartbeat', {
+      guid: engine.guid,
+      hostname: 'test-host',
+      metrics: {},
+    });
     expect(res.status).toBe(200);
     expect(engine.callsTo('/api/agent/heartbeat')).toHaveLength(2);
     expect(engine.callsTo('/api/agent/token/refresh')).toHaveLength(1);
@@ -111,7 +126,13 @@ describe('authenticated requests', () => {
     engine.rotated.add(stale);
     h.store.invalidateAccess();
     const token = await h.http.ensureAuthenticated();
-    expect(h.lines.some((l) => /token refresh refused \(refresh_token_reused\); discarding tokens and enrolling again/.test(l))).toBe(true);
+    expect(
+      h.lines.some((l) =>
+        /token refresh refused \(refresh_token_reused\); discarding tokens and enrolling again/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     expect(engine.callsTo('/api/agent/enroll/request')).toHaveLength(2);
     expect(h.store.load().accessToken).toBe(token);
     expect(h.store.load().refreshToken).not.toBe(stale);

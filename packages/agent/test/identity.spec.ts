@@ -62,20 +62,42 @@ describe('Identity', () => {
     const pub = publicKeyFromSpki(Buffer.from(identity.publicKeyB64(), 'base64'));
     const msg = enrollmentProofMessage(serverNonce, 'ref-123', clientNonce);
     expect(verifyEd25519(pub, msg, Buffer.from(sig, 'base64'))).toBe(true);
-    expect(verifyEd25519(pub, enrollmentProofMessage(serverNonce, 'ref-124', clientNonce), Buffer.from(sig, 'base64'))).toBe(false);
+    expect(
+      verifyEd25519(
+        pub,
+        enrollmentProofMessage(serverNonce, 'ref-124', clientNonce),
+        Buffer.from(sig, 'base64'),
+      ),
+    ).toBe(false);
   });
 
   it('makes DPoP proofs: typ dpop+jwt, jwk of the identity, htu without query, fresh jti, ath', () => {
     const { identity } = Identity.loadOrCreate(keyFile());
-    const proof = identity.dpop({ method: 'post', url: 'https://engine.example:5000/api/agent/heartbeat?x=1#f', accessToken: 'tok', iat: 1_700_000_000 });
+    const proof = identity.dpop({
+      method: 'post',
+      url: 'https://engine.example:5000/api/agent/heartbeat?x=1#f',
+      accessToken: 'tok',
+      iat: 1_700_000_000,
+    });
     const [h, p, s] = proof.split('.');
     const header = decode(h!);
     const claims = decode(p!);
-    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'dpop+jwt', jwk: { kty: 'OKP', crv: 'Ed25519' } });
+    expect(header).toMatchObject({
+      alg: 'EdDSA',
+      typ: 'dpop+jwt',
+      jwk: { kty: 'OKP', crv: 'Ed25519' },
+    });
     expect(jwkThumbprint(header.jwk)).toBe(identity.jkt);
-    expect(claims).toMatchObject({ htm: 'POST', htu: 'https://engine.example:5000/api/agent/heartbeat', iat: 1_700_000_000, ath: accessTokenHash('tok') });
+    expect(claims).toMatchObject({
+      htm: 'POST',
+      htu: 'https://engine.example:5000/api/agent/heartbeat',
+      iat: 1_700_000_000,
+      ath: accessTokenHash('tok'),
+    });
     const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
-    expect(crypto.verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s!, 'base64url'))).toBe(true);
+    expect(crypto.verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s!, 'base64url'))).toBe(
+      true,
+    );
     const other = decode(identity.dpop({ method: 'POST', url: 'https://e/x' }).split('.')[1]!);
     expect(other.jti).not.toBe(claims.jti);
     expect(other.ath).toBeUndefined();

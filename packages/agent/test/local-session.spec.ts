@@ -71,10 +71,22 @@ describe('local user socket', () => {
     const { server, socketFile } = await startServer();
     const client = await UserHelperClient.connect(socketFile);
     const welcome = await client.hello();
-    expect(welcome).toMatchObject({ type: 'welcome', hostname: 'host-1', guid: 'GUID-1', verified: true });
+    expect(welcome).toMatchObject({
+      type: 'welcome',
+      hostname: 'host-1',
+      guid: 'GUID-1',
+      verified: true,
+    });
     expect(await client.ping()).toBeGreaterThan(0);
     const me = currentUser();
-    expect(server.sessions()).toEqual([expect.objectContaining({ username: me.username, uid: me.uid, pid: process.pid, verified: true })]);
+    expect(server.sessions()).toEqual([
+      expect.objectContaining({
+        username: me.username,
+        uid: me.uid,
+        pid: process.pid,
+        verified: true,
+      }),
+    ]);
     expect(server.lastUser()).toBe(me.username);
     client.close();
     await until(() => server.sessions().length === 0);
@@ -124,8 +136,15 @@ describe('local user socket', () => {
 
   it('refuses anything before hello, and a malformed hello', async () => {
     const { server, socketFile } = await startServer();
-    expect(JSON.parse(await rawExchange(socketFile, '{"type":"ping"}\n'))).toMatchObject({ type: 'error', error: 'hello_required' });
-    expect(JSON.parse(await rawExchange(socketFile, '{"type":"hello","username":"a b;rm","uid":-1,"pid":0}\n'))).toMatchObject({ type: 'error', error: 'invalid_hello' });
+    expect(JSON.parse(await rawExchange(socketFile, '{"type":"ping"}\n'))).toMatchObject({
+      type: 'error',
+      error: 'hello_required',
+    });
+    expect(
+      JSON.parse(
+        await rawExchange(socketFile, '{"type":"hello","username":"a b;rm","uid":-1,"pid":0}\n'),
+      ),
+    ).toMatchObject({ type: 'error', error: 'invalid_hello' });
     expect(server.sessions()).toEqual([]);
   });
 });

@@ -36,7 +36,9 @@ describe('AgentLog', () => {
       '[2025-03-14 09:00:00] [WARNING][CONTEXT-SYSTEM] socket: connection lost',
       '[2025-03-14 09:00:01] [ERROR][CONTEXT-SYSTEM] boom',
     ]);
-    expect(fs.readFileSync(path.join(dir, 'agent.error.log'), 'utf8')).toBe('[2025-03-14 09:00:01] [ERROR][CONTEXT-SYSTEM] boom\n');
+    expect(fs.readFileSync(path.join(dir, 'agent.error.log'), 'utf8')).toBe(
+      '[2025-03-14 09:00:01] [ERROR][CONTEXT-SYSTEM] boom\n',
+    );
   });
 
   it('renames agent.log to agent.log.<day> on the first write of a new day and never deletes', () => {
@@ -51,10 +53,17 @@ describe('AgentLog', () => {
     log.root.info('day three');
     log.close();
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(['agent.error.log', 'agent.log', 'agent.log.2025-03-14', 'agent.log.2025-03-15']);
+    expect(files).toEqual([
+      'agent.error.log',
+      'agent.log',
+      'agent.log.2025-03-14',
+      'agent.log.2025-03-15',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'agent.log.2025-03-14'), 'utf8')).toContain('day one');
     expect(fs.readFileSync(path.join(dir, 'agent.log.2025-03-15'), 'utf8')).toContain('day two');
-    expect(fs.readFileSync(path.join(dir, 'agent.log'), 'utf8')).toBe('[2025-03-16 08:00:00] [INFO][CONTEXT-SYSTEM] day three\n');
+    expect(fs.readFileSync(path.join(dir, 'agent.log'), 'utf8')).toBe(
+      '[2025-03-16 08:00:00] [INFO][CONTEXT-SYSTEM] day three\n',
+    );
     // agent.error.log only rolls when it is written on a new day
     expect(fs.readFileSync(path.join(dir, 'agent.error.log'), 'utf8')).toContain('day one error');
   });
@@ -77,15 +86,21 @@ describe('AgentLog', () => {
     const log = new AgentLog({ dir, clock: { now: () => Date.now() }, context: 'CURRENTUSER' });
     log.addSecret('ref-super-secret-refresh-token');
     const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJkZXZpY2U6eCJ9.c2lnbmF0dXJl';
-    log.root.info(`token ${jwt} code 0A1B-2C3D-4E5F-6A7B-8C9D-0E1F-2A3B-4C5D refresh ref-super-secret-refresh-token`);
-    log.root.warn('key -----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY----- end');
+    log.root.info(
+      `token ${jwt} code 0A1B-2C3D-4E5F-6A7B-8C9D-0E1F-2A3B-4C5D refresh ref-super-secret-refresh-token`,
+    );
+    log.root.warn(
+      'key -----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY----- end',
+    );
     log.close();
     const text = fs.readFileSync(path.join(dir, 'agent.log'), 'utf8');
     expect(text).not.toContain(jwt);
     expect(text).not.toContain('0A1B-2C3D');
     expect(text).not.toContain('super-secret');
     expect(text).not.toContain('MC4CAQAw');
-    expect(text).toContain('[CONTEXT-CURRENTUSER] token <redacted> code <redacted> refresh <redacted>');
+    expect(text).toContain(
+      '[CONTEXT-CURRENTUSER] token <redacted> code <redacted> refresh <redacted>',
+    );
     expect(text.trim().split('\n')).toHaveLength(2);
   });
 });

@@ -29,7 +29,11 @@ function roleDir(files: Record<string, string>): string {
   return dir;
 }
 
-const role = (name: string, contexts: string[], body = 'return { healthReport: () => ({ status: "ok" }) };') =>
+const role = (
+  name: string,
+  contexts: string[],
+  body = 'return { healthReport: () => ({ status: "ok" }) };',
+) =>
   `export const ROLE_NAME = ${JSON.stringify(name)};\nexport const ROLE_CONTEXTS = ${JSON.stringify(contexts)};\nexport function createRole(ctx) { ${body} }\n`;
 
 describe('discoverRoles', () => {
@@ -48,14 +52,24 @@ describe('discoverRoles', () => {
     expect(system.map((m) => m.ROLE_NAME)).toEqual(['alpha', 'gamma']);
     const interactive = await discoverRoles(dir, 'interactive', log);
     expect(interactive.map((m) => m.ROLE_NAME)).toEqual(['beta', 'gamma']);
-    expect(lines.some((l) => /ERROR role file broken\.role\.js failed to load: import-time failure/.test(l))).toBe(true);
-    expect(lines.some((l) => /ERROR role file incomplete\.role\.js does not export/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /ERROR role file broken\.role\.js failed to load: import-time failure/.test(l),
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => /ERROR role file incomplete\.role\.js does not export/.test(l))).toBe(
+      true,
+    );
   });
 
   it('finds the shipped roles: heartbeat, device_audit and script-exec, all system-only', async () => {
     const { log } = memoryLog();
     const system = await discoverRoles(ROLES_DIR, 'system', log);
-    expect(system.map((m) => m.ROLE_NAME).sort()).toEqual(['device_audit', 'heartbeat', 'script-exec']);
+    expect(system.map((m) => m.ROLE_NAME).sort()).toEqual([
+      'device_audit',
+      'heartbeat',
+      'script-exec',
+    ]);
     expect(await discoverRoles(ROLES_DIR, 'interactive', log)).toEqual([]);
   });
 });
@@ -63,9 +77,17 @@ describe('discoverRoles', () => {
 describe('RoleHost', () => {
   it('registers events, forwards config, reports health (failed roles too) and stops in reverse order', async () => {
     const dir = roleDir({
-      'a.role.js': role('a', ['system'], 'globalThis.__events.push("register a"); return { registerEvents() { globalThis.__events.push("events a"); }, onConfig(s) { globalThis.__events.push("config a " + s.agent_id); }, stopAll() { globalThis.__events.push("stop a"); }, healthReport: () => ({ status: "degraded", detail: "slow" }) };'),
+      'a.role.js': role(
+        'a',
+        ['system'],
+        'globalThis.__events.push("register a"); return { registerEvents() { globalThis.__events.push("events a"); }, onConfig(s) { globalThis.__events.push("config a " + s.agent_id); }, stopAll() { globalThis.__events.push("stop a"); }, healthReport: () => ({ status: "degraded", detail: "slow" }) };',
+      ),
       'b.role.js': role('b', ['system'], 'throw new Error("cannot start");'),
-      'c.role.js': role('c', ['system'], 'return { stopAll() { globalThis.__events.push("stop c"); }, healthReport() { throw new Error("health exploded"); } };'),
+      'c.role.js': role(
+        'c',
+        ['system'],
+        'return { stopAll() { globalThis.__events.push("stop c"); }, healthReport() { throw new Error("health exploded"); } };',
+      ),
       'd.role.js': role('d', ['system'], 'return {};'),
     });
     const events: string[] = [];
@@ -78,7 +100,12 @@ describe('RoleHost', () => {
       return {} as RoleContext;
     });
     expect(contexts).toEqual(['a', 'b', 'c', 'd']);
-    await host.onConfig({ agent_id: 'host-1', config_file_watcher_interval: 2, regions: {}, audit_interval_minutes: 5 });
+    await host.onConfig({
+      agent_id: 'host-1',
+      config_file_watcher_interval: 2,
+      regions: {},
+      audit_interval_minutes: 5,
+    });
     expect(host.health()).toEqual({
       a: { status: 'degraded', detail: 'slow' },
       b: { status: 'failed', detail: 'cannot start' },

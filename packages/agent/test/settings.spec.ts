@@ -5,7 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentPaths, ConfigError, normalizeFingerprint, normalizeServerUrl, resolveRuntimeConfig, SettingsStore } from '../src/config.js';
+import {
+  agentPaths,
+  ConfigError,
+  normalizeFingerprint,
+  normalizeServerUrl,
+  resolveRuntimeConfig,
+  SettingsStore,
+} from '../src/config.js';
 import { CredentialStore, jwtExpiry } from '../src/credentials.js';
 import { writeFileAtomic } from '../src/files.js';
 
@@ -19,31 +26,54 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 const mode = (f: string) => fs.statSync(f).mode & 0o777;
-const grant = (n: number) => ({ access_token: `access-${n}`, expires_in: 900, refresh_token: `refresh-${n}` });
+const grant = (n: number) => ({
+  access_token: `access-${n}`,
+  expires_in: 900,
+  refresh_token: `refresh-${n}`,
+});
 
 describe('resolveRuntimeConfig', () => {
   it('creates the layout, persists server URL, installer code and trust mode, and reads them back', () => {
     const root = tempRoot();
-    const cfg = resolveRuntimeConfig({ root, serverUrl: 'engine.example:5000/', installerCode: ' CODE-1 ', trustOnFirstUse: true }, {});
+    const cfg = resolveRuntimeConfig(
+      { root, serverUrl: 'engine.example:5000/', installerCode: ' CODE-1 ', trustOnFirstUse: true },
+      {},
+    );
     const p = agentPaths(root);
     expect(cfg.serverUrl).toBe('https://engine.example:5000');
     expect(mode(p.settingsDir)).toBe(0o700);
     expect(fs.readFileSync(p.serverUrlFile, 'utf8').trim()).toBe('https://engine.example:5000');
     const stored = new SettingsStore(p).load();
-    expect(stored).toMatchObject({ installer_code: 'CODE-1', trust: { mode: 'tofu' }, audit_interval_minutes: 5 });
+    expect(stored).toMatchObject({
+      installer_code: 'CODE-1',
+      trust: { mode: 'tofu' },
+      audit_interval_minutes: 5,
+    });
     expect(mode(p.settingsFile)).toBe(0o600);
     // A service restart with only --root finds everything again.
     const again = resolveRuntimeConfig({ root }, {});
-    expect(again).toMatchObject({ serverUrl: 'https://engine.example:5000', trust: { mode: 'tofu' } });
+    expect(again).toMatchObject({
+      serverUrl: 'https://engine.example:5000',
+      trust: { mode: 'tofu' },
+    });
     expect(again.installerCode).toBeUndefined();
   });
 
   it('takes BOREALIS_SERVER_URL / BOREALIS_INSTALLER_CODE, and refuses bad combinations', () => {
     const root = tempRoot();
-    const cfg = resolveRuntimeConfig({ root, caFingerprint: 'AB:'.repeat(31) + 'AB' }, { BOREALIS_SERVER_URL: 'https://10.0.0.5:5000', BOREALIS_INSTALLER_CODE: 'ENV-CODE' });
-    expect(cfg).toMatchObject({ serverUrl: 'https://10.0.0.5:5000', installerCode: 'ENV-CODE', trust: { mode: 'fingerprint', fingerprint: 'ab'.repeat(32) } });
+    const cfg = resolveRuntimeConfig(
+      { root, caFingerprint: 'AB:'.repeat(31) + 'AB' },
+      { BOREALIS_SERVER_URL: 'https://10.0.0.5:5000', BOREALIS_INSTALLER_CODE: 'ENV-CODE' },
+    );
+    expect(cfg).toMatchObject({
+      serverUrl: 'https://10.0.0.5:5000',
+      installerCode: 'ENV-CODE',
+      trust: { mode: 'fingerprint', fingerprint: 'ab'.repeat(32) },
+    });
     expect(() => resolveRuntimeConfig({ root: tempRoot() }, {})).toThrow(ConfigError);
-    expect(() => resolveRuntimeConfig({ root, caFile: '/x.pem', trustOnFirstUse: true }, {})).toThrow(/only one/);
+    expect(() =>
+      resolveRuntimeConfig({ root, caFile: '/x.pem', trustOnFirstUse: true }, {}),
+    ).toThrow(/only one/);
     expect(() => normalizeServerUrl('http://engine:5000')).toThrow(/https/);
     expect(() => normalizeFingerprint('abcd')).toThrow(/64 hex/);
   });
@@ -51,7 +81,10 @@ describe('resolveRuntimeConfig', () => {
   it('keeps unknown settings keys and removes a key set to undefined', () => {
     const p = agentPaths(tempRoot());
     fs.mkdirSync(p.settingsDir, { recursive: true });
-    fs.writeFileSync(p.settingsFile, JSON.stringify({ agent_id: 'host-1', custom: { a: 1 }, installer_code: 'X' }));
+    fs.writeFileSync(
+      p.settingsFile,
+      JSON.stringify({ agent_id: 'host-1', custom: { a: 1 }, installer_code: 'X' }),
+    );
     const s = new SettingsStore(p);
     s.update({ installer_code: undefined });
     const raw = JSON.parse(fs.readFileSync(p.settingsFile, 'utf8'));
@@ -91,8 +124,14 @@ describe('CredentialStore', () => {
     let now = 1_000_000;
     const store = new CredentialStore(p, { now: () => now });
     store.saveEnrollment('GUID-1', grant(1));
-    for (const f of [p.guidFile, p.accessFile, p.refreshFile, p.accessMetaFile]) expect(mode(f)).toBe(0o600);
-    expect(store.load()).toEqual({ guid: 'GUID-1', accessToken: 'access-1', refreshToken: 'refresh-1', accessExpiresAt: 1_000_000 + 895_000 });
+    for (const f of [p.guidFile, p.accessFile, p.refreshFile, p.accessMetaFile])
+      expect(mode(f)).toBe(0o600);
+    expect(store.load()).toEqual({
+      guid: 'GUID-1',
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+      accessExpiresAt: 1_000_000 + 895_000,
+    });
     now += 10;
     store.invalidateAccess();
     expect(store.load().accessExpiresAt).toBe(0);

@@ -4,7 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canRunSystemctl, install, SERVICE_NAME, systemdQuote, uninstall, USER_SERVICE_NAME } from '../src/service/systemd.js';
+import {
+  canRunSystemctl,
+  install,
+  SERVICE_NAME,
+  systemdQuote,
+  uninstall,
+  USER_SERVICE_NAME,
+} from '../src/service/systemd.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -15,13 +22,24 @@ describe('systemd units', () => {
   it('writes the root service and the per-user helper units, then removes them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'borealis-agent-units-'));
     dirs.push(dir);
-    const o = { nodePath: '/usr/bin/node', mainPath: '/opt/borealis agent/dist/main.js', root: '/opt/borealis', unitDir: path.join(dir, 'system'), userUnitDir: path.join(dir, 'user') };
+    const o = {
+      nodePath: '/usr/bin/node',
+      mainPath: '/opt/borealis agent/dist/main.js',
+      root: '/opt/borealis',
+      unitDir: path.join(dir, 'system'),
+      userUnitDir: path.join(dir, 'user'),
+    };
     expect(canRunSystemctl(o)).toBe(false);
     const r = install(o);
     expect(r.ran).toBe(false);
-    expect(r.written).toEqual([path.join(o.unitDir, SERVICE_NAME), path.join(o.userUnitDir, USER_SERVICE_NAME)]);
+    expect(r.written).toEqual([
+      path.join(o.unitDir, SERVICE_NAME),
+      path.join(o.userUnitDir, USER_SERVICE_NAME),
+    ]);
     const unit = fs.readFileSync(r.written[0]!, 'utf8');
-    expect(unit).toContain('ExecStart=/usr/bin/node "/opt/borealis agent/dist/main.js" --root /opt/borealis\n');
+    expect(unit).toContain(
+      'ExecStart=/usr/bin/node "/opt/borealis agent/dist/main.js" --root /opt/borealis\n',
+    );
     expect(unit).toMatch(/Restart=always/);
     expect(unit).toMatch(/WantedBy=multi-user\.target/);
     const user = fs.readFileSync(r.written[1]!, 'utf8');

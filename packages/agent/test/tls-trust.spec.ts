@@ -10,7 +10,14 @@ import { CredentialStore } from '../src/credentials.js';
 import { AgentHttpClient } from '../src/http-client.js';
 import { Identity } from '../src/identity.js';
 import { AgentLog } from '../src/logging/agent-log.js';
-import { fetchPresentedRoot, fingerprintsMatch, isTlsTrustFailure, TrustError, TrustManager, type TrustSettings } from '../src/tls-trust.js';
+import {
+  fetchPresentedRoot,
+  fingerprintsMatch,
+  isTlsTrustFailure,
+  TrustError,
+  TrustManager,
+  type TrustSettings,
+} from '../src/tls-trust.js';
 import { makeCa, startHttps, type TestCa, type TlsServer } from './support/tls-fixture.js';
 
 let caA: TestCa;
@@ -68,7 +75,9 @@ describe('TrustManager', () => {
   });
 
   it('pins the presented root when it matches --ca-fingerprint (timing-safe compare)', async () => {
-    const { paths, trust } = setup({ trust: { mode: 'fingerprint', fingerprint: caA.fingerprint } });
+    const { paths, trust } = setup({
+      trust: { mode: 'fingerprint', fingerprint: caA.fingerprint },
+    });
     expect((await fetchPresentedRoot(serverA.url)).fingerprint).toBe(caA.fingerprint);
     const pinned = await trust.ensurePinned();
     expect(pinned.fingerprint).toBe(caA.fingerprint);
@@ -79,7 +88,9 @@ describe('TrustManager', () => {
   });
 
   it('refuses and pins nothing when the presented CA does not match --ca-fingerprint', async () => {
-    const { paths, trust } = setup({ trust: { mode: 'fingerprint', fingerprint: caB.fingerprint } });
+    const { paths, trust } = setup({
+      trust: { mode: 'fingerprint', fingerprint: caB.fingerprint },
+    });
     const err = await trust.ensurePinned().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrustError);
     expect(err).toMatchObject({ code: 'ca_fingerprint_mismatch', fatal: false });
@@ -95,7 +106,9 @@ describe('TrustManager', () => {
     await serverA.close();
     serverA = await startHttps(caB, (_req, res) => res.end('{}'), port);
     expect((await trust.ensurePinned()).fingerprint).toBe(caA.fingerprint);
-    const err = await client(paths, trust, log).request('GET', '/health').catch((e: unknown) => e);
+    const err = await client(paths, trust, log)
+      .request('GET', '/health')
+      .catch((e: unknown) => e);
     expect(isTlsTrustFailure(err)).toBe(true);
     expect(fs.readFileSync(paths.caFile, 'utf8')).toBe(caA.caPem);
     // and back to A for the other tests
@@ -110,17 +123,30 @@ describe('TrustManager', () => {
     expect(trust.checkAnnouncedCa('')).toBe(true);
     expect(trust.checkAnnouncedCa(caB.caPem)).toBe(false);
     expect(trust.pinned()?.fingerprint).toBe(caA.fingerprint);
-    expect(lines.some((l) => /WARNING the engine announced CA .* is pinned; keeping the pinned CA/.test(l))).toBe(true);
+    expect(
+      lines.some((l) =>
+        /WARNING the engine announced CA .* is pinned; keeping the pinned CA/.test(l),
+      ),
+    ).toBe(true);
   });
 
   it('replaces a pin only on an explicit --ca-file, logging it; without any trust option it is fatal', async () => {
     const first = setup({ trust: { mode: 'file' }, caFile: caA.caFile });
     await first.trust.ensurePinned();
-    const replaced = new TrustManager(first.paths, { serverUrl: serverA.url, caFile: caB.caFile }, first.log.root);
+    const replaced = new TrustManager(
+      first.paths,
+      { serverUrl: serverA.url, caFile: caB.caFile },
+      first.log.root,
+    );
     expect((await replaced.ensurePinned()).fingerprint).toBe(caB.fingerprint);
-    expect(first.lines.some((l) => /replacing pinned CA .* from --ca-file \(operator request\)/.test(l))).toBe(true);
+    expect(
+      first.lines.some((l) => /replacing pinned CA .* from --ca-file \(operator request\)/.test(l)),
+    ).toBe(true);
     const none = setup({});
-    await expect(none.trust.ensurePinned()).rejects.toMatchObject({ code: 'no_trust_configured', fatal: true });
+    await expect(none.trust.ensurePinned()).rejects.toMatchObject({
+      code: 'no_trust_configured',
+      fatal: true,
+    });
     // a pin that exists is used as-is with no option at all (service restart)
     const restart = new TrustManager(first.paths, { serverUrl: serverA.url }, first.log.root);
     expect((await restart.ensurePinned()).fingerprint).toBe(caB.fingerprint);

@@ -35,7 +35,10 @@ export interface EngineApp {
   realtime: Realtime | null;
 }
 
-export async function createApp(ctx: EngineContext, opts: CreateAppOptions = {}): Promise<EngineApp> {
+export async function createApp(
+  ctx: EngineContext,
+  opts: CreateAppOptions = {},
+): Promise<EngineApp> {
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -46,7 +49,9 @@ export async function createApp(ctx: EngineContext, opts: CreateAppOptions = {})
   app.setSerializerCompiler(serializerCompiler);
 
   installErrorHandlers(app, (err) => {
-    ctx.logs.engine.error(`unhandled request error: ${err instanceof Error ? err.stack : String(err)}`);
+    ctx.logs.engine.error(
+      `unhandled request error: ${err instanceof Error ? err.stack : String(err)}`,
+    );
   });
   await app.register(cookie);
   await app.register(helmet, {
@@ -93,11 +98,17 @@ function installSpaFallback(app: FastifyInstance, staticRoot: string): void {
     const url = req.url.split('?')[0] ?? '/';
     const apiLike = url.startsWith('/api/') || url === '/api' || url.startsWith('/socket.io');
     if (apiLike || !hasSpa || (req.method !== 'GET' && req.method !== 'HEAD')) {
-      return reply.status(404).send({ error: 'not_found', message: `No route ${req.method} ${url}.` });
+      return reply
+        .status(404)
+        .send({ error: 'not_found', message: `No route ${req.method} ${url}.` });
     }
     const rel = path.normalize(decodeURIComponent(url)).replace(/^([/\\])+/, '');
     const file = path.join(staticRoot, rel);
-    if (rel && file.startsWith(staticRoot + path.sep) && fs.statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    if (
+      rel &&
+      file.startsWith(staticRoot + path.sep) &&
+      fs.statSync(file, { throwIfNoEntry: false })?.isFile()
+    ) {
       const immutable = rel.startsWith('assets/');
       return reply
         .header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')

@@ -18,7 +18,10 @@ describe('loadConfig', () => {
     const c = loadConfig({ BOREALIS_ROOT: '/var/lib/borealis' }, '/opt/borealis');
     expect(c.engineDir).toBe(path.join('/var/lib/borealis', 'Engine'));
     expect(c.staticRoot).toBe(path.join('/opt/borealis', 'packages', 'web', 'dist'));
-    const custom = loadConfig({ BOREALIS_ROOT: '/var/lib/borealis', BOREALIS_STATIC_ROOT: 'ui' }, '/o');
+    const custom = loadConfig(
+      { BOREALIS_ROOT: '/var/lib/borealis', BOREALIS_STATIC_ROOT: 'ui' },
+      '/o',
+    );
     expect(custom.staticRoot).toBe(path.join('/var/lib/borealis', 'ui'));
   });
 
@@ -44,7 +47,10 @@ describe('loadConfig', () => {
     [{ BOREALIS_SECRET_KEY: 'short' }, 'BOREALIS_SECRET_KEY'],
     [{ BOREALIS_TLS_CERT: '/c.pem' }, 'BOREALIS_TLS_KEY'],
     [{ BOREALIS_ADMIN_USERNAME: 'admin' }, 'BOREALIS_ADMIN_PASSWORD'],
-    [{ BOREALIS_ADMIN_USERNAME: 'admin', BOREALIS_ADMIN_PASSWORD: 'short' }, 'BOREALIS_ADMIN_PASSWORD'],
+    [
+      { BOREALIS_ADMIN_USERNAME: 'admin', BOREALIS_ADMIN_PASSWORD: 'short' },
+      'BOREALIS_ADMIN_PASSWORD',
+    ],
   ])('rejects %o naming %s', (env, variable) => {
     let caught: unknown;
     try {

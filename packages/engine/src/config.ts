@@ -66,7 +66,10 @@ export interface EngineConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`invalid configuration: ${variable}: ${detail}`);
   }
 }
@@ -107,7 +110,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultRoot: string): EngineC
     engineDir,
     host: e.BOREALIS_HOST,
     port: e.BOREALIS_PORT,
-    databasePath: path.resolve(root, e.BOREALIS_DATABASE_PATH ?? path.join('Engine', 'database.db')),
+    databasePath: path.resolve(
+      root,
+      e.BOREALIS_DATABASE_PATH ?? path.join('Engine', 'database.db'),
+    ),
     databaseUrl: e.BOREALIS_DATABASE_URL,
     redisUrl: e.BOREALIS_REDIS_URL,
     secretKey: e.BOREALIS_SECRET_KEY,

@@ -28,16 +28,20 @@ async function serve(config: EngineConfig): Promise<void> {
   log.info(`Borealis Engine ${version} listening on ${url} (database: ${ctx.dialect})`);
   log.info(`Root CA: ${tls.caFile} SHA-256 fingerprint ${tls.caFingerprintSha256}`);
   if (bootstrap.setupToken) {
-    log.info(`No operator exists yet. Create the first admin at ${url}/setup#token=<one-time token>`);
+    log.info(
+      `No operator exists yet. Create the first admin at ${url}/setup#token=<one-time token>`,
+    );
     // The token itself goes to the terminal only, never into a log file.
-    process.stdout.write(`\n  First admin setup (one-time link): ${url}/setup#token=${bootstrap.setupToken}\n\n`);
+    process.stdout.write(
+      `\n  First admin setup (one-time link): ${url}/setup#token=${bootstrap.setupToken}\n\n`,
+    );
   } else if (bootstrap.seededAdmin) {
     log.info(`Seeded admin "${bootstrap.seededAdmin}" from BOREALIS_ADMIN_USERNAME`);
   }
   let lastLogPrune = 0;
   const timer = setInterval(() => {
-    Promise.all([ctx.services.auth.prune(), ctx.services.deviceTrust.prune()]).catch((err: unknown) =>
-      log.error(`maintenance failed: ${String(err)}`),
+    Promise.all([ctx.services.auth.prune(), ctx.services.deviceTrust.prune()]).catch(
+      (err: unknown) => log.error(`maintenance failed: ${String(err)}`),
     );
     if (Date.now() - lastLogPrune >= LOG_PRUNE_INTERVAL_MS) {
       lastLogPrune = Date.now();
@@ -63,8 +67,11 @@ async function migrate(config: EngineConfig): Promise<void> {
   const database = openDatabase(config);
   try {
     const result = await migrateToLatest(database.db);
-    const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    const applied =
+      result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+    process.stdout.write(
+      applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',
+    );
   } finally {
     await database.close();
   }
@@ -89,6 +96,8 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  process.stderr.write(`borealis-engine: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `borealis-engine: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

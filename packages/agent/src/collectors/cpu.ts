@@ -58,14 +58,18 @@ export interface CpuInfo {
 }
 
 /** Name, cores and clock from /proc/cpuinfo (x86 and ARM layouts). */
-export function parseCpuInfo(text: string, freq: { baseKhz?: number; maxKhz?: number } = {}): CpuInfo {
+export function parseCpuInfo(
+  text: string,
+  freq: { baseKhz?: number; maxKhz?: number } = {},
+): CpuInfo {
   const blocks = text.split(/\n\s*\n/).filter((b) => /^processor\s*:/m.test(b));
   const field = (block: string, key: string) => {
     const m = new RegExp(`^${key}\\s*:\\s*(.*)$`, 'm').exec(block);
     return m?.[1]?.trim();
   };
   const first = blocks[0] ?? '';
-  const name = field(first, 'model name') ?? field(first, 'Hardware') ?? field(text, 'Model') ?? undefined;
+  const name =
+    field(first, 'model name') ?? field(first, 'Hardware') ?? field(text, 'Model') ?? undefined;
   const cores = new Set<string>();
   for (const b of blocks) {
     const phys = field(b, 'physical id');

@@ -6,7 +6,15 @@ import type { Details } from '@borealis/protocol';
 import { collectCpu } from './cpu.js';
 import { collectMemoryModules, parseMeminfo } from './memory.js';
 import { collectNetwork, internalIp } from './network.js';
-import { deviceType, dnsDomain, hardware, lastReboot, lastUser, osName, uptimeSeconds } from './os-info.js';
+import {
+  deviceType,
+  dnsDomain,
+  hardware,
+  lastReboot,
+  lastUser,
+  osName,
+  uptimeSeconds,
+} from './os-info.js';
 import { SoftwareCollector } from './software.js';
 import { collectStorage } from './storage.js';
 import type { SystemSource } from './system-source.js';

@@ -17,7 +17,8 @@ export function parseMeminfo(text: string): MemInfo | null {
   const total = kb('MemTotal');
   if (!total) return null;
   // Kernels before 3.14 have no MemAvailable: approximate it.
-  const available = kb('MemAvailable') ?? (kb('MemFree') ?? 0) + (kb('Buffers') ?? 0) + (kb('Cached') ?? 0);
+  const available =
+    kb('MemAvailable') ?? (kb('MemFree') ?? 0) + (kb('Buffers') ?? 0) + (kb('Cached') ?? 0);
   const pct = ((total - available) / total) * 100;
   return {
     totalBytes: total,
@@ -40,7 +41,8 @@ export function parseDmidecodeMemory(text: string): MemoryModule[] {
   const out: MemoryModule[] = [];
   for (const block of text.split(/\n(?=Handle )/)) {
     if (!/^\s*Memory Device\s*$/m.test(block)) continue;
-    const field = (key: string) => new RegExp(`^\\s*${key}:\\s*(.+)$`, 'm').exec(block)?.[1]?.trim();
+    const field = (key: string) =>
+      new RegExp(`^\\s*${key}:\\s*(.+)$`, 'm').exec(block)?.[1]?.trim();
     const size = field('Size');
     const m = size ? /^(\d+)\s*(KB|MB|GB|TB)$/i.exec(size) : null;
     if (!m) continue; // "No Module Installed"

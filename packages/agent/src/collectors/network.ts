@@ -18,7 +18,10 @@ export function isPrivateIpv4(ip: string): boolean {
 }
 
 const usableIpv4 = (i: os.NetworkInterfaceInfo) =>
-  i.family === 'IPv4' && !i.internal && !i.address.startsWith('127.') && !i.address.startsWith('169.254.');
+  i.family === 'IPv4' &&
+  !i.internal &&
+  !i.address.startsWith('127.') &&
+  !i.address.startsWith('169.254.');
 
 export function collectNetwork(source: SystemSource): NetworkAdapter[] {
   const out: NetworkAdapter[] = [];

@@ -22,7 +22,9 @@ export function parseOsRelease(text: string): Record<string, string> {
 export function osName(source: SystemSource): string {
   const text = source.readFile('/etc/os-release') ?? source.readFile('/usr/lib/os-release') ?? '';
   const r = parseOsRelease(text);
-  return r.PRETTY_NAME || [r.NAME, r.VERSION].filter(Boolean).join(' ') || `Linux ${source.kernel()}`;
+  return (
+    r.PRETTY_NAME || [r.NAME, r.VERSION].filter(Boolean).join(' ') || `Linux ${source.kernel()}`
+  );
 }
 
 /** Seconds since boot (first number of /proc/uptime), floored. */
@@ -41,20 +43,30 @@ export function lastReboot(nowMs: number, uptimeS: number): string {
   return utcStamp(Math.floor(nowMs / 1000) * 1000 - uptimeS * 1000);
 }
 
-const VM_VENDORS = /vmware|virtualbox|kvm|qemu|xen|hyper-v|microsoft corporation virtual|bochs|parallels|openstack|amazon ec2|google compute|droplet|bhyve|innotek/i;
+const VM_VENDORS =
+  /vmware|virtualbox|kvm|qemu|xen|hyper-v|microsoft corporation virtual|bochs|parallels|openstack|amazon ec2|google compute|droplet|bhyve|innotek/i;
 /** SMBIOS chassis types of desktops and laptops (3–10, 13–16, 30–32, 35, 36). */
 const WORKSTATION_CHASSIS = new Set([3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 30, 31, 32, 35, 36]);
 
 export function dmi(source: SystemSource, name: string): string | undefined {
   const v = source.readFile(`/sys/class/dmi/id/${name}`)?.trim();
-  return v && !/^(to be filled by o\.e\.m\.|default string|not specified|none|system serial number|0+)$/i.test(v) ? v : undefined;
+  return v &&
+    !/^(to be filled by o\.e\.m\.|default string|not specified|none|system serial number|0+)$/i.test(
+      v,
+    )
+    ? v
+    : undefined;
 }
 
 /** "Virtual Machine", "Workstation" or "Server". */
 export async function deviceType(source: SystemSource): Promise<string> {
   const virt = (await source.run('systemd-detect-virt', [], 5_000))?.trim();
   if (virt && virt !== 'none') return 'Virtual Machine';
-  const vendor = [dmi(source, 'sys_vendor'), dmi(source, 'product_name'), dmi(source, 'bios_vendor')].join(' ');
+  const vendor = [
+    dmi(source, 'sys_vendor'),
+    dmi(source, 'product_name'),
+    dmi(source, 'bios_vendor'),
+  ].join(' ');
   if (VM_VENDORS.test(vendor)) return 'Virtual Machine';
   if (/\bhypervisor\b/.test(source.readFile('/proc/cpuinfo') ?? '')) return 'Virtual Machine';
   const chassis = Number(dmi(source, 'chassis_type'));

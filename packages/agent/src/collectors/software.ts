@@ -11,7 +11,11 @@ export interface SoftwareItem {
 const DPKG_FORMAT = '${Package}\\t${Version}\\t${db:Status-Abbrev}\\n';
 const RPM_FORMAT = '%{NAME}\\t%{VERSION}-%{RELEASE}\\n';
 const DPKG_DB = '/var/lib/dpkg/status';
-const RPM_DBS = ['/var/lib/rpm/rpmdb.sqlite', '/var/lib/rpm/Packages', '/usr/lib/sysimage/rpm/rpmdb.sqlite'];
+const RPM_DBS = [
+  '/var/lib/rpm/rpmdb.sqlite',
+  '/var/lib/rpm/Packages',
+  '/usr/lib/sysimage/rpm/rpmdb.sqlite',
+];
 
 /**
  * `dpkg-query -W` lines: `name<TAB>version[<TAB>status]`. With a status column only installed
@@ -26,7 +30,11 @@ export function parseRpm(text: string): SoftwareItem[] {
   return parseLines(text, 'rpm', () => true);
 }
 
-function parseLines(text: string, source: SoftwareItem['source'], keep: (status?: string) => boolean): SoftwareItem[] {
+function parseLines(
+  text: string,
+  source: SoftwareItem['source'],
+  keep: (status?: string) => boolean,
+): SoftwareItem[] {
   const seen = new Set<string>();
   const out: SoftwareItem[] = [];
   for (const line of text.split('\n')) {
@@ -35,7 +43,11 @@ function parseLines(text: string, source: SoftwareItem['source'], keep: (status?
     const key = `${name}\t${version ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ name: name.trim().slice(0, 512), version: (version ?? '').trim().slice(0, 256), source });
+    out.push({
+      name: name.trim().slice(0, 512),
+      version: (version ?? '').trim().slice(0, 256),
+      source,
+    });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }

@@ -19,16 +19,57 @@ export interface StorageItem {
 }
 
 const PSEUDO = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'tmpfs', 'ramfs', 'securityfs', 'cgroup', 'cgroup2',
-  'pstore', 'bpf', 'debugfs', 'tracefs', 'configfs', 'fusectl', 'mqueue', 'hugetlbfs', 'autofs',
-  'binfmt_misc', 'nsfs', 'rpc_pipefs', 'efivarfs', 'selinuxfs', 'squashfs', 'nfsd', 'overlay',
-  'aufs', 'fuse.gvfsd-fuse', 'fuse.portal', 'fuse.lxcfs', 'devfs', 'iso9660', 'zram', 'virtiofs',
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'tmpfs',
+  'ramfs',
+  'securityfs',
+  'cgroup',
+  'cgroup2',
+  'pstore',
+  'bpf',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'nsfs',
+  'rpc_pipefs',
+  'efivarfs',
+  'selinuxfs',
+  'squashfs',
+  'nfsd',
+  'overlay',
+  'aufs',
+  'fuse.gvfsd-fuse',
+  'fuse.portal',
+  'fuse.lxcfs',
+  'devfs',
+  'iso9660',
+  'zram',
+  'virtiofs',
 ]);
-const NETWORK = new Set(['nfs', 'nfs4', 'cifs', 'smb3', 'smbfs', '9p', 'fuse.sshfs', 'glusterfs', 'ceph']);
+const NETWORK = new Set([
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+  'smbfs',
+  '9p',
+  'fuse.sshfs',
+  'glusterfs',
+  'ceph',
+]);
 
 /** /proc/mounts fields with the octal escapes (\040 for a space) decoded. */
 export function parseMounts(text: string): Mount[] {
-  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const unescape = (s: string) =>
+    s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
   const out: Mount[] = [];
   for (const line of text.split('\n')) {
     const [device, mountPoint, fsType] = line.trim().split(/\s+/);
@@ -46,7 +87,11 @@ export function realMounts(mounts: Mount[]): Mount[] {
     const containerRoot = m.fsType === 'overlay' && m.mountPoint === '/';
     if (PSEUDO.has(m.fsType) && !containerRoot) return false;
     const real =
-      containerRoot || m.device.startsWith('/') || NETWORK.has(m.fsType) || m.fsType === 'zfs' || m.fsType === 'btrfs';
+      containerRoot ||
+      m.device.startsWith('/') ||
+      NETWORK.has(m.fsType) ||
+      m.fsType === 'zfs' ||
+      m.fsType === 'btrfs';
     if (!real || seen.has(m.device)) return false;
     seen.add(m.device);
     return true;

@@ -93,7 +93,9 @@ export class LocalSessionServer implements UserJobChannel {
     const shared = gid !== null && this.shareWithGroup(gid);
     if (!shared) fs.chmodSync(socketFile, 0o600);
     this.server = server;
-    log.info(`local user socket listening at ${socketFile} (${shared ? `group ${this.o.group ?? 'borealis'}, 0660` : 'owner only, 0600'})`);
+    log.info(
+      `local user socket listening at ${socketFile} (${shared ? `group ${this.o.group ?? 'borealis'}, 0660` : 'owner only, 0600'})`,
+    );
   }
 
   /** Group-owns the socket (0660) and run directory (0750); false when chown is not permitted. */
@@ -106,7 +108,9 @@ export class LocalSessionServer implements UserJobChannel {
       fs.chmodSync(this.o.runDir, 0o750);
       return true;
     } catch (err) {
-      this.o.log.warn(`cannot give group ${gid} access to the local socket: ${(err as Error).message}`);
+      this.o.log.warn(
+        `cannot give group ${gid} access to the local socket: ${(err as Error).message}`,
+      );
       return false;
     }
   }
@@ -174,7 +178,11 @@ export class LocalSessionServer implements UserJobChannel {
             return this.answer(socket, (msg as { nonce?: unknown }).nonce);
           }
           if (m.type !== 'hello' || this.challenges.has(socket)) {
-            send(socket, { type: 'error', error: 'hello_required', message: 'the first message must be hello' });
+            send(socket, {
+              type: 'error',
+              error: 'hello_required',
+              message: 'the first message must be hello',
+            });
             return void socket.end();
           }
           return this.hello(socket, m, () => clearTimeout(timer));
@@ -194,16 +202,31 @@ export class LocalSessionServer implements UserJobChannel {
     );
   }
 
-  private hello(socket: net.Socket, m: { username?: unknown; uid?: unknown; pid?: unknown }, done: () => void): void {
+  private hello(
+    socket: net.Socket,
+    m: { username?: unknown; uid?: unknown; pid?: unknown },
+    done: () => void,
+  ): void {
     const valid =
-      typeof m.username === 'string' && USERNAME_RE.test(m.username) &&
-      Number.isInteger(m.uid) && (m.uid as number) >= 0 &&
-      Number.isInteger(m.pid) && (m.pid as number) > 0;
+      typeof m.username === 'string' &&
+      USERNAME_RE.test(m.username) &&
+      Number.isInteger(m.uid) &&
+      (m.uid as number) >= 0 &&
+      Number.isInteger(m.pid) &&
+      (m.pid as number) > 0;
     if (!valid) {
-      send(socket, { type: 'error', error: 'invalid_hello', message: 'hello needs username, uid and pid' });
+      send(socket, {
+        type: 'error',
+        error: 'invalid_hello',
+        message: 'hello needs username, uid and pid',
+      });
       return void socket.end();
     }
-    const claim: Claim = { username: m.username as string, uid: m.uid as number, pid: m.pid as number };
+    const claim: Claim = {
+      username: m.username as string,
+      uid: m.uid as number,
+      pid: m.pid as number,
+    };
     if (!this.verify(claim.username, claim.uid, claim.pid)) {
       done();
       return this.register(socket, claim, false);
@@ -216,7 +239,9 @@ export class LocalSessionServer implements UserJobChannel {
       fs.chownSync(file, claim.uid, -1);
     } catch (err) {
       fs.rmSync(file, { force: true });
-      this.o.log.warn(`cannot challenge the helper of ${claim.username}: ${(err as Error).message}`);
+      this.o.log.warn(
+        `cannot challenge the helper of ${claim.username}: ${(err as Error).message}`,
+      );
       done();
       return this.register(socket, claim, false);
     }
@@ -231,7 +256,11 @@ export class LocalSessionServer implements UserJobChannel {
     fs.rmSync(c.file, { force: true });
     const expected = Buffer.from(c.nonce);
     const given = Buffer.from(typeof nonce === 'string' ? nonce : '');
-    this.register(socket, c, given.length === expected.length && crypto.timingSafeEqual(given, expected));
+    this.register(
+      socket,
+      c,
+      given.length === expected.length && crypto.timingSafeEqual(given, expected),
+    );
   }
 
   private register(socket: net.Socket, claim: Claim, verified: boolean): void {
@@ -246,8 +275,16 @@ export class LocalSessionServer implements UserJobChannel {
     };
     this.live.set(socket, session);
     this.latest = username;
-    send(socket, { type: 'welcome', session_id: session.sessionId, hostname: this.o.hostname, guid: this.o.guid(), verified: session.verified });
-    this.o.log.info(`user helper connected: ${username} (uid ${uid}, pid ${pid}${session.verified ? '' : ', unverified'})`);
+    send(socket, {
+      type: 'welcome',
+      session_id: session.sessionId,
+      hostname: this.o.hostname,
+      guid: this.o.guid(),
+      verified: session.verified,
+    });
+    this.o.log.info(
+      `user helper connected: ${username} (uid ${uid}, pid ${pid}${session.verified ? '' : ', unverified'})`,
+    );
   }
 
   /** The claimed pid runs as the claimed uid, and /etc/passwd maps that uid to the claimed name. */

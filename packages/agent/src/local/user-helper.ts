@@ -80,7 +80,10 @@ export class UserHelperClient {
       }
       reply = await this.request({ type: 'challenge_response', nonce });
     }
-    if (reply.type !== 'welcome') throw new Error(reply.type === 'error' ? `${reply.error}: ${reply.message}` : 'unexpected reply');
+    if (reply.type !== 'welcome')
+      throw new Error(
+        reply.type === 'error' ? `${reply.error}: ${reply.message}` : 'unexpected reply',
+      );
     return reply;
   }
 
@@ -136,7 +139,10 @@ export async function runUserHelper(opts: UserHelperOptions): Promise<void> {
       log.info(`registered with the root agent on ${w.hostname}${w.guid ? ` (${w.guid})` : ''}`);
       backoff.reset();
       const c = client;
-      const jobs = new UserJobExecutor((m) => c.post(m), { signingKeyFile: opts.signingKeyFile, log });
+      const jobs = new UserJobExecutor((m) => c.post(m), {
+        signingKeyFile: opts.signingKeyFile,
+        log,
+      });
       c.onPush((m) => jobs.handle(m));
       const onAbort = () => void jobs.stopAll().finally(() => c.close());
       signal.addEventListener('abort', onAbort, { once: true });

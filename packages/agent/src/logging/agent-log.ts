@@ -65,7 +65,9 @@ export class AgentLog {
     this.main?.write(line);
     if (level === 'ERROR') this.errors?.write(line);
     if (this.opts.echo || !this.main) {
-      (level === 'ERROR' || level === 'WARNING' ? process.stderr : process.stdout).write(`${line}\n`);
+      (level === 'ERROR' || level === 'WARNING' ? process.stderr : process.stdout).write(
+        `${line}\n`,
+      );
     }
   }
 

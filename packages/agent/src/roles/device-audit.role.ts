@@ -30,7 +30,10 @@ export function createRole(ctx: RoleContext): Role {
     const size = Buffer.byteLength(JSON.stringify(body));
     if (ctx.socket.connected() && size <= SOCKET_MAX_BYTES) {
       try {
-        const ack = (await ctx.socket.emit('agent_details', body, 30_000)) as { status?: string; error?: string } | null;
+        const ack = (await ctx.socket.emit('agent_details', body, 30_000)) as {
+          status?: string;
+          error?: string;
+        } | null;
         if (ack?.status === 'ok') return;
         throw new Error(`engine answered ${ack?.error ?? 'an unexpected ack'}`);
       } catch (err) {
@@ -46,7 +49,10 @@ export function createRole(ctx: RoleContext): Role {
     busy = true;
     try {
       const helper = ctx.localUsers().sort((a, b) => b.connectedAt - a.connectedAt)[0];
-      const details = await collector.collect({ agentId: ctx.agentId, ...(helper ? { lastUser: helper.username } : {}) });
+      const details = await collector.collect({
+        agentId: ctx.agentId,
+        ...(helper ? { lastUser: helper.username } : {}),
+      });
       const hash = detailsHash(details);
       const now = ctx.clock.now();
       if (!force && hash === lastHash && now - lastSentAt < resendEveryMs) return;
@@ -92,7 +98,9 @@ export function createRole(ctx: RoleContext): Role {
     },
     healthReport(): RoleHealthEntry {
       if (stopped) return { status: 'stopped' };
-      return lastError ? { status: 'degraded', detail: lastError.slice(0, 1024) } : { status: 'ok' };
+      return lastError
+        ? { status: 'degraded', detail: lastError.slice(0, 1024) }
+        : { status: 'ok' };
     },
   };
 }

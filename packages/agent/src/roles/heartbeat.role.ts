@@ -41,7 +41,10 @@ export function createRole(ctx: RoleContext): Role {
     return {
       guid,
       hostname: ctx.hostname,
-      metrics: metrics.collect({ serviceMode: ctx.serviceMode, ...(user ? { lastUser: user } : {}) }),
+      metrics: metrics.collect({
+        serviceMode: ctx.serviceMode,
+        ...(user ? { lastUser: user } : {}),
+      }),
       ...(ip ? { internal_ip: ip } : {}),
       device_type: type,
       agent_build_id: ctx.buildId,
@@ -59,8 +62,12 @@ export function createRole(ctx: RoleContext): Role {
       let viaSocket = false;
       if (ctx.socket.connected()) {
         try {
-          const ack = (await ctx.socket.emit('agent_heartbeat', body)) as { status?: string; error?: string } | null;
-          if (ack?.status !== 'ok') throw new Error(`engine answered ${ack?.error ?? 'an unexpected ack'}`);
+          const ack = (await ctx.socket.emit('agent_heartbeat', body)) as {
+            status?: string;
+            error?: string;
+          } | null;
+          if (ack?.status !== 'ok')
+            throw new Error(`engine answered ${ack?.error ?? 'an unexpected ack'}`);
           viaSocket = true;
         } catch (err) {
           ctx.log.warn(`socket heartbeat failed (${errText(err)}); using REST`);
@@ -68,7 +75,8 @@ export function createRole(ctx: RoleContext): Role {
       }
       if (!viaSocket) {
         const res = await ctx.http.authed('POST', HEARTBEAT_PATH, body);
-        if (res.status !== 200) throw new Error(`POST ${HEARTBEAT_PATH} answered HTTP ${res.status}`);
+        if (res.status !== 200)
+          throw new Error(`POST ${HEARTBEAT_PATH} answered HTTP ${res.status}`);
       }
       if (lastError) ctx.log.info('heartbeats are getting through again');
       lastOkAt = ctx.clock.now();
@@ -83,9 +91,12 @@ export function createRole(ctx: RoleContext): Role {
 
   function schedule(): void {
     if (stopped) return;
-    timer = setTimeout(() => {
-      void beat().finally(schedule);
-    }, jittered(intervalMs, 0.1));
+    timer = setTimeout(
+      () => {
+        void beat().finally(schedule);
+      },
+      jittered(intervalMs, 0.1),
+    );
   }
 
   return {

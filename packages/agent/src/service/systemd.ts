@@ -36,7 +36,8 @@ export function systemdQuote(arg: string): string {
   return `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-const execLine = (t: UnitTarget, extra: string[]) => [t.nodePath, t.mainPath, ...extra, '--root', t.root].map(systemdQuote).join(' ');
+const execLine = (t: UnitTarget, extra: string[]) =>
+  [t.nodePath, t.mainPath, ...extra, '--root', t.root].map(systemdQuote).join(' ');
 
 export function systemUnit(t: UnitTarget): string {
   return [
@@ -127,7 +128,10 @@ export function uninstall(o: Pick<ServiceOptions, 'unitDir' | 'userUnitDir'>): S
   ];
   runOrPrint(stop, ran, true);
   const removed: string[] = [];
-  for (const file of [path.join(o.unitDir, SERVICE_NAME), path.join(o.userUnitDir, USER_SERVICE_NAME)]) {
+  for (const file of [
+    path.join(o.unitDir, SERVICE_NAME),
+    path.join(o.userUnitDir, USER_SERVICE_NAME),
+  ]) {
     if (fs.existsSync(file)) {
       fs.rmSync(file);
       removed.push(file);

@@ -36,14 +36,26 @@ export async function harness(engine: FakeEngine, opts: { code?: string } = {}):
   agentLog.write = (level, msg) => void lines.push(`${level} ${agentLog.scrub(msg)}`);
   const log = agentLog.root;
   const identity = Identity.loadOrCreate(paths.keyFile).identity;
-  const trust = new TrustManager(paths, { serverUrl: engine.url, trust: { mode: 'file' }, caFile: engine.ca.caFile }, log);
+  const trust = new TrustManager(
+    paths,
+    { serverUrl: engine.url, trust: { mode: 'file' }, caFile: engine.ca.caFile },
+    log,
+  );
   await trust.ensurePinned();
   const settings = new SettingsStore(paths);
   if (opts.code !== undefined) settings.update({ installer_code: opts.code });
   const store = new CredentialStore(paths, { now: () => Date.now() });
   const abort = new AbortController();
   let enroller: Enroller | null = null;
-  const http = new AgentHttpClient({ serverUrl: engine.url, trust, identity, store, log, clock: { now: () => Date.now() }, enroll: () => enroller!.enroll() });
+  const http = new AgentHttpClient({
+    serverUrl: engine.url,
+    trust,
+    identity,
+    store,
+    log,
+    clock: { now: () => Date.now() },
+    enroll: () => enroller!.enroll(),
+  });
   enroller = new Enroller({
     request: (m, p, b) => http.request(m, p, b),
     identity,

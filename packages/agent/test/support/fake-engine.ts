@@ -14,7 +14,12 @@ import {
   publicKeyFromSpki,
   verifyEd25519,
 } from '@borealis/protocol/crypto';
-import type { QuickJobAck, QuickJobProgress, QuickJobResult, QuickJobRun } from '@borealis/protocol';
+import type {
+  QuickJobAck,
+  QuickJobProgress,
+  QuickJobResult,
+  QuickJobRun,
+} from '@borealis/protocol';
 import { makeCa, startHttps, type TestCa, type TlsServer } from './tls-fixture.js';
 
 export interface Call {
@@ -86,7 +91,8 @@ export class FakeEngine {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const key = crypto.createPublicKey({ key: header.jwk, format: 'jwk' });
     if (header.typ !== 'dpop+jwt' || header.alg !== 'EdDSA') return 'dpop_header';
-    if (!crypto.verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) return 'dpop_signature';
+    if (!crypto.verify(null, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')))
+      return 'dpop_signature';
     if (jwkThumbprint(header.jwk) !== this.jkt) return 'dpop_wrong_key';
     if (claims.htm !== htm) return `dpop_htm ${claims.htm}`;
     if (claims.htu !== htu) return `dpop_htu ${claims.htu} != ${htu}`;
@@ -98,13 +104,23 @@ export class FakeEngine {
     return null;
   }
 
-  private issue(): { access_token: string; expires_in: number; token_type: 'DPoP'; refresh_token: string } {
+  private issue(): {
+    access_token: string;
+    expires_in: number;
+    token_type: 'DPoP';
+    refresh_token: string;
+  } {
     const access = `acc-${crypto.randomBytes(12).toString('hex')}`;
     const refresh = `ref-${crypto.randomBytes(24).toString('base64url')}`;
     this.accessTokens.add(access);
     if (this.refreshToken) this.rotated.add(this.refreshToken);
     this.refreshToken = refresh;
-    return { access_token: access, expires_in: this.expiresIn, token_type: 'DPoP', refresh_token: refresh };
+    return {
+      access_token: access,
+      expires_in: this.expiresIn,
+      token_type: 'DPoP',
+      refresh_token: refresh,
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -121,8 +137,14 @@ export class FakeEngine {
     switch (path) {
       case '/api/agent/enroll/request': {
         this.pubkey = body.agent_pubkey;
-        this.jkt = jwkThumbprint(ed25519Jwk(publicKeyFromSpki(Buffer.from(body.agent_pubkey, 'base64'))));
-        this.pending = { reference: crypto.randomUUID(), serverNonce: crypto.randomBytes(32), clientNonce: body.client_nonce };
+        this.jkt = jwkThumbprint(
+          ed25519Jwk(publicKeyFromSpki(Buffer.from(body.agent_pubkey, 'base64'))),
+        );
+        this.pending = {
+          reference: crypto.randomUUID(),
+          serverNonce: crypto.randomBytes(32),
+          clientNonce: body.client_nonce,
+        };
         return send(200, {
           status: 'pending',
           approval_reference: this.pending.reference,
@@ -135,15 +157,26 @@ export class FakeEngine {
       case '/api/agent/enroll/poll': {
         const p = this.pending;
         if (!p || body.approval_reference !== p.reference) return send(404, { status: 'unknown' });
-        if (body.client_nonce !== p.clientNonce) return send(400, { error: 'nonce_mismatch', message: 'nonce' });
-        const msg = enrollmentProofMessage(p.serverNonce, p.reference, Buffer.from(p.clientNonce, 'base64'));
+        if (body.client_nonce !== p.clientNonce)
+          return send(400, { error: 'nonce_mismatch', message: 'nonce' });
+        const msg = enrollmentProofMessage(
+          p.serverNonce,
+          p.reference,
+          Buffer.from(p.clientNonce, 'base64'),
+        );
         const key = publicKeyFromSpki(Buffer.from(this.pubkey!, 'base64'));
         if (!verifyEd25519(key, msg, Buffer.from(body.proof_sig, 'base64'))) {
           return send(400, { error: 'invalid_proof', message: 'bad proof' });
         }
         if (!this.approve) return send(200, { status: 'pending', poll_after_ms: 10 });
         this.revoked = false;
-        return send(200, { status: 'approved', guid: this.guid, ...this.issue(), server_certificate: this.ca.caPem, signing_key: this.signingKey });
+        return send(200, {
+          status: 'approved',
+          guid: this.guid,
+          ...this.issue(),
+          server_certificate: this.ca.caPem,
+          signing_key: this.signingKey,
+        });
       }
       case '/api/agent/token/refresh': {
         const why = this.checkDpop(req.headers.dpop, 'POST', htu);
@@ -156,20 +189,25 @@ export class FakeEngine {
           this.refreshToken = null;
           return send(401, { error: 'refresh_token_reused', message: 'reused' });
         }
-        if (body.refresh_token !== this.refreshToken) return send(401, { error: 'invalid_refresh_token', message: 'no' });
+        if (body.refresh_token !== this.refreshToken)
+          return send(401, { error: 'invalid_refresh_token', message: 'no' });
         return send(200, this.issue());
       }
       case '/api/agent/heartbeat':
       case '/api/agent/details': {
         const token = /^DPoP (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
-        if (!token || !this.accessTokens.has(token)) return send(401, { error: 'token_expired', message: 'expired' });
+        if (!token || !this.accessTokens.has(token))
+          return send(401, { error: 'token_expired', message: 'expired' });
         if (this.revoked) return send(403, { error: 'device_revoked', message: 'revoked' });
         const why = this.checkDpop(req.headers.dpop, 'POST', htu, token);
         if (why) {
           this.dpopFailures.push(why);
           return send(400, { error: 'dpop_invalid', message: why });
         }
-        return send(200, path.endsWith('heartbeat') ? { status: 'ok', poll_after_ms: 15000 } : { status: 'ok' });
+        return send(
+          200,
+          path.endsWith('heartbeat') ? { status: 'ok', poll_after_ms: 15000 } : { status: 'ok' },
+        );
       }
       default:
         return send(404, { error: 'not_found', message: path });
@@ -181,30 +219,60 @@ export class FakeEngine {
     nsp.use((socket, next) => {
       const { token, dpop } = socket.handshake.auth as { token: string; dpop: string };
       const htu = `https://${socket.handshake.headers.host}/socket.io/`;
-      const bad = this.revoked ? 'device_revoked' : !this.accessTokens.has(token) ? 'token_expired' : this.checkDpop(dpop, 'GET', htu, token);
+      const bad = this.revoked
+        ? 'device_revoked'
+        : !this.accessTokens.has(token)
+          ? 'token_expired'
+          : this.checkDpop(dpop, 'GET', htu, token);
       this.handshakes.push({ token, ok: !bad, ...(bad ? { why: bad } : {}) });
-      if (bad) return next(Object.assign(new Error('refused'), { data: { error: bad, message: bad } }));
+      if (bad)
+        return next(Object.assign(new Error('refused'), { data: { error: bad, message: bad } }));
       next();
     });
     nsp.on('connection', (socket: Socket) => {
       const record = (event: string) => (payload: any, ack?: (r: unknown) => void) => {
         this.socketEvents.push({ event, payload });
-        if (event === 'connect_agent') return ack?.({ status: 'ok', guid: this.guid, heartbeat_interval_ms: this.heartbeatIntervalMs });
+        if (event === 'connect_agent')
+          return ack?.({
+            status: 'ok',
+            guid: this.guid,
+            heartbeat_interval_ms: this.heartbeatIntervalMs,
+          });
         if (event === 'reauthenticate') {
-          const why = this.accessTokens.has(payload.token) ? this.checkDpop(payload.dpop, 'GET', `https://${socket.handshake.headers.host}/socket.io/`, payload.token) : 'token_expired';
-          return ack?.(why ? { status: 'error', error: why, message: why } : { status: 'ok', expires_at: Date.now() + 900_000 });
+          const why = this.accessTokens.has(payload.token)
+            ? this.checkDpop(
+                payload.dpop,
+                'GET',
+                `https://${socket.handshake.headers.host}/socket.io/`,
+                payload.token,
+              )
+            : 'token_expired';
+          return ack?.(
+            why
+              ? { status: 'error', error: why, message: why }
+              : { status: 'ok', expires_at: Date.now() + 900_000 },
+          );
         }
         if (event === 'quick_job_progress') return void this.progress.push(payload);
         if (event === 'quick_job_result') {
           this.results.push(payload);
           if (this.resultAck === 'ok') ack?.({ status: 'ok', job_id: payload.job_id });
-          if (this.resultAck === 'error') ack?.({ status: 'error', error: 'internal_error', message: 'try later' });
-          if (this.resultAck === 'unknown') ack?.({ status: 'error', error: 'job_not_found', message: 'no such job' });
+          if (this.resultAck === 'error')
+            ack?.({ status: 'error', error: 'internal_error', message: 'try later' });
+          if (this.resultAck === 'unknown')
+            ack?.({ status: 'error', error: 'job_not_found', message: 'no such job' });
           return;
         }
         ack?.({ status: 'ok' });
       };
-      for (const e of ['connect_agent', 'agent_heartbeat', 'agent_details', 'reauthenticate', 'quick_job_progress', 'quick_job_result']) {
+      for (const e of [
+        'connect_agent',
+        'agent_heartbeat',
+        'agent_details',
+        'reauthenticate',
+        'quick_job_progress',
+        'quick_job_result',
+      ]) {
         socket.on(e, record(e));
       }
     });
@@ -218,7 +286,10 @@ export class FakeEngine {
   }
 
   /** Emits quick_job_run to the agent and resolves its ack (null: no agent or no answer). */
-  async sendJob(job: QuickJobRun | Record<string, unknown>, timeoutMs = 8_000): Promise<QuickJobAck | null> {
+  async sendJob(
+    job: QuickJobRun | Record<string, unknown>,
+    timeoutMs = 8_000,
+  ): Promise<QuickJobAck | null> {
     const socket = [...this.io.of('/agents').sockets.values()][0];
     if (!socket) return null;
     try {

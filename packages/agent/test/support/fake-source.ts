@@ -11,14 +11,21 @@ const iface = (address: string, mac: string, internal = false): os.NetworkInterf
   cidr: `${address}/24`,
 });
 
-export function fakeSource(files: Record<string, string>, commands: Record<string, string | null> = {}): SystemSource {
+export function fakeSource(
+  files: Record<string, string>,
+  commands: Record<string, string | null> = {},
+): SystemSource {
   return {
     readFile: (f) => files[f] ?? null,
     mtime: (f) => (files[f] !== undefined ? 1 : null),
     run: async (cmd) => commands[cmd] ?? null,
     networkInterfaces: () => ({
       lo: [iface('127.0.0.1', '00:00:00:00:00:00', true)],
-      eth0: [iface('169.254.10.1', '52:54:00:12:34:56'), iface('203.0.113.7', '52:54:00:12:34:56'), iface('192.168.1.20', '52:54:00:12:34:56')],
+      eth0: [
+        iface('169.254.10.1', '52:54:00:12:34:56'),
+        iface('203.0.113.7', '52:54:00:12:34:56'),
+        iface('192.168.1.20', '52:54:00:12:34:56'),
+      ],
       docker0: [iface('172.17.0.1', '02:42:ac:11:00:01')],
     }),
     statfs: (mp) => (mp === '/' ? { total: 100_000, free: 25_000 } : { total: 1_000, free: 1_000 }),

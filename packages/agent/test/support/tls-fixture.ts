@@ -19,24 +19,66 @@ export interface TestCa {
   leafKeyPem: string;
 }
 
-const openssl = (args: string[], cwd: string) => execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+const openssl = (args: string[], cwd: string) =>
+  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 
 export function makeCa(name = 'Test CA'): TestCa {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'borealis-agent-ca-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   openssl(['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1'], dir);
-  fs.writeFileSync(path.join(dir, 'ext.cnf'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'leaf.pem', '-days', '2', '-extfile', 'ext.cnf'], dir);
+  fs.writeFileSync(
+    path.join(dir, 'ext.cnf'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'leaf.pem',
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+    ],
+    dir,
+  );
   const caPem = fs.readFileSync(path.join(dir, 'ca.pem'), 'utf8');
   return {
     dir,
     caFile: path.join(dir, 'ca.pem'),
     caPem,
-    fingerprint: crypto.createHash('sha256').update(new crypto.X509Certificate(caPem).raw).digest('hex'),
+    fingerprint: crypto
+      .createHash('sha256')
+      .update(new crypto.X509Certificate(caPem).raw)
+      .digest('hex'),
     leafPem: fs.readFileSync(path.join(dir, 'leaf.pem'), 'utf8'),
     leafKeyPem: fs.readFileSync(path.join(dir, 'leaf.key'), 'utf8'),
   };

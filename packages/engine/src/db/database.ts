@@ -37,7 +37,8 @@ export function createDb(opts: DbOptions): Database {
   } else {
     if (!opts.sqlitePath) throw new Error('createDb needs sqlitePath or postgresUrl');
     dialect = 'sqlite';
-    if (opts.sqlitePath !== ':memory:') fs.mkdirSync(path.dirname(opts.sqlitePath), { recursive: true });
+    if (opts.sqlitePath !== ':memory:')
+      fs.mkdirSync(path.dirname(opts.sqlitePath), { recursive: true });
     const sqlite = new SQLite(opts.sqlitePath);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
@@ -51,5 +52,9 @@ export function createDb(opts: DbOptions): Database {
 
 /** Cheap liveness probe for /health. */
 export async function pingDb(db: Kysely<DB>): Promise<void> {
-  await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).limit(1).execute();
+  await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .limit(1)
+    .execute();
 }

@@ -34,7 +34,11 @@ export function epochType(db: Kysely<any>): ColumnDataType {
 }
 
 /** Adds an auto-incrementing primary-key column (bigserial on PostgreSQL, rowid alias on SQLite). */
-export function serialPrimaryKey<T extends CreateTableBuilder<any, any>>(db: Kysely<any>, table: T, name: string): T {
+export function serialPrimaryKey<T extends CreateTableBuilder<any, any>>(
+  db: Kysely<any>,
+  table: T,
+  name: string,
+): T {
   return (
     dialectOf(db) === 'postgres'
       ? table.addColumn(name, 'bigserial', (c) => c.primaryKey())

@@ -20,7 +20,8 @@ const tags = ['agent'];
 const DetailsBodySchema = DetailsRequestSchema.extend({ guid: z.string().max(64).optional() });
 
 function deviceOf(req: { device: DevicePrincipal | null }): DevicePrincipal {
-  if (!req.device) throw new AppError(401, 'missing_authorization', 'Device authentication required.');
+  if (!req.device)
+    throw new AppError(401, 'missing_authorization', 'Device authentication required.');
   return req.device;
 }
 

@@ -10,7 +10,11 @@ export const auditRoutes =
       '/api/audit',
       {
         config: { auth: 'admin' },
-        schema: { tags: ['audit'], querystring: AuditQuerySchema, response: { 200: AuditPageSchema } },
+        schema: {
+          tags: ['audit'],
+          querystring: AuditQuerySchema,
+          response: { 200: AuditPageSchema },
+        },
       },
       async (req) => {
         const { entries, total } = await ctx.services.audit.page(req.query);

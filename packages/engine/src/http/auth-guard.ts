@@ -22,7 +22,11 @@ export interface Principal {
 
 export interface Authenticator {
   /** Resolves the caller from the session cookie or `Authorization: Bearer <api key>`; null if neither is valid. */
-  authenticate(input: { sessionToken?: string; bearer?: string; ip: string }): Promise<Principal | null>;
+  authenticate(input: {
+    sessionToken?: string;
+    bearer?: string;
+    ip: string;
+  }): Promise<Principal | null>;
 }
 
 /** An agent authenticated by access token + DPoP proof (`config.auth: 'device'`). */
@@ -87,7 +91,10 @@ export function bearerOf(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-const deviceAuthenticators = new WeakMap<FastifyInstance, { current: DeviceAuthenticator | null }>();
+const deviceAuthenticators = new WeakMap<
+  FastifyInstance,
+  { current: DeviceAuthenticator | null }
+>();
 
 /**
  * Sets the authenticator for `device` routes on an app whose guard is installed (when it was not
@@ -127,10 +134,18 @@ export function installAuthGuard(
     if (!declared || declared === 'none') return;
     if (declared === 'device') {
       if (!req.headers.authorization) {
-        throw new AppError(401, 'missing_authorization', 'Send Authorization: DPoP <access token>.');
+        throw new AppError(
+          401,
+          'missing_authorization',
+          'Send Authorization: DPoP <access token>.',
+        );
       }
       if (!deviceSlot.current) {
-        throw new AppError(503, 'device_auth_unavailable', 'Device authentication is not configured.');
+        throw new AppError(
+          503,
+          'device_auth_unavailable',
+          'Device authentication is not configured.',
+        );
       }
       req.device = await deviceSlot.current.authenticateRequest({
         authorization: req.headers.authorization,
@@ -153,7 +168,11 @@ export function installAuthGuard(
     }
     if (principal.via === 'session' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken)) {
+      if (
+        typeof sent !== 'string' ||
+        !principal.csrfToken ||
+        !safeEqual(sent, principal.csrfToken)
+      ) {
         throw new AppError(403, 'csrf_failed', 'Missing or wrong X-CSRF-Token header.');
       }
     }

@@ -37,7 +37,11 @@ export const authRoutes =
       '/api/auth/login',
       {
         config: { auth: 'none', audit: 'auth.login' },
-        schema: { tags: ['auth'], body: LoginRequestSchema, response: { 200: LoginResponseSchema } },
+        schema: {
+          tags: ['auth'],
+          body: LoginRequestSchema,
+          response: { 200: LoginResponseSchema },
+        },
       },
       async (req, reply) => {
         req.auditHint.actor = req.body.username;
@@ -52,7 +56,11 @@ export const authRoutes =
       '/api/auth/mfa/verify',
       {
         config: { auth: 'none', audit: 'auth.mfa_verify' },
-        schema: { tags: ['auth'], body: MfaVerifyRequestSchema, response: { 200: SessionInfoSchema } },
+        schema: {
+          tags: ['auth'],
+          body: MfaVerifyRequestSchema,
+          response: { 200: SessionInfoSchema },
+        },
       },
       async (req, reply) => {
         req.auditHint.actor = (await auth.challengeUsername(req.body.pending_token)) ?? undefined;
@@ -101,7 +109,10 @@ export const authRoutes =
 
     app.get(
       '/api/auth/setup',
-      { config: { auth: 'none' }, schema: { tags: ['auth'], response: { 200: SetupStatusSchema } } },
+      {
+        config: { auth: 'none' },
+        schema: { tags: ['auth'], response: { 200: SetupStatusSchema } },
+      },
       async () => ({ setup_required: await auth.setupRequired() }),
     );
 

@@ -18,10 +18,15 @@ export const deviceTrustRoutes =
         `/api/devices/:guid/${action}`,
         {
           config: { auth: 'admin', audit: `device.${action}` },
-          schema: { tags, params: DeviceGuidParamsSchema, response: { 200: DeviceTrustResultSchema } },
+          schema: {
+            tags,
+            params: DeviceGuidParamsSchema,
+            response: { 200: DeviceTrustResultSchema },
+          },
         },
         async (req) => {
-          if (!req.principal) throw unauthorized('unauthorized', 'Sign in or send a valid API key.');
+          if (!req.principal)
+            throw unauthorized('unauthorized', 'Sign in or send a valid API key.');
           return trust[action](req.params.guid, req.principal.username);
         },
       );

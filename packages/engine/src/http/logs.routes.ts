@@ -43,7 +43,11 @@ export const logRoutes =
       '/api/server/logs/retention',
       {
         config: { auth: 'admin', audit: 'log.retention' },
-        schema: { tags: ['server'], body: RetentionUpdateSchema, response: { 200: RetentionResultSchema } },
+        schema: {
+          tags: ['server'],
+          body: RetentionUpdateSchema,
+          response: { 200: RetentionResultSchema },
+        },
       },
       async (req) => {
         const r = await logs.updateRetention(req.body);

@@ -9,7 +9,10 @@ export const serverRoutes =
   async (app) => {
     app.get(
       '/api/server/time',
-      { config: { auth: 'viewer' }, schema: { tags: ['server'], response: { 200: ServerTimeSchema } } },
+      {
+        config: { auth: 'viewer' },
+        schema: { tags: ['server'], response: { 200: ServerTimeSchema } },
+      },
       async () => {
         const now = ctx.clock.now();
         return {
@@ -21,7 +24,10 @@ export const serverRoutes =
     );
     app.get(
       '/api/server/info',
-      { config: { auth: 'admin' }, schema: { tags: ['server'], response: { 200: ServerInfoSchema } } },
+      {
+        config: { auth: 'admin' },
+        schema: { tags: ['server'], response: { 200: ServerInfoSchema } },
+      },
       async () => ({
         version: ctx.version,
         hostname: os.hostname(),

@@ -48,7 +48,12 @@ export const siteRoutes =
       '/api/sites/:id',
       {
         config: { auth: 'admin', audit: 'site.update' },
-        schema: { tags, params: IdParamsSchema, body: SiteUpdateSchema, response: { 200: SiteSchema } },
+        schema: {
+          tags,
+          params: IdParamsSchema,
+          body: SiteUpdateSchema,
+          response: { 200: SiteSchema },
+        },
       },
       async (req) => sites.update(req.params.id, req.body),
     );

@@ -77,7 +77,12 @@ export const userRoutes =
       '/api/users/:username/role',
       {
         config: { auth: 'admin', audit: 'users.set_role' },
-        schema: { tags, params: UsernameParamsSchema, body: SetRoleSchema, response: { 200: UserSchema } },
+        schema: {
+          tags,
+          params: UsernameParamsSchema,
+          body: SetRoleSchema,
+          response: { 200: UserSchema },
+        },
       },
       async (req) => users.setRole(req.params.username, req.body.role),
     );
@@ -86,8 +91,14 @@ export const userRoutes =
       '/api/users/:username/mfa',
       {
         config: { auth: 'admin', audit: 'users.set_mfa' },
-        schema: { tags, params: UsernameParamsSchema, body: SetMfaSchema, response: { 200: UserSchema } },
+        schema: {
+          tags,
+          params: UsernameParamsSchema,
+          body: SetMfaSchema,
+          response: { 200: UserSchema },
+        },
       },
-      async (req) => users.setMfa(req.params.username, req.body.enabled, req.body.reset_secret ?? false),
+      async (req) =>
+        users.setMfa(req.params.username, req.body.enabled, req.body.reset_secret ?? false),
     );
   };

@@ -61,7 +61,13 @@ describe('LogManager', () => {
   });
 
   it('writes one api.log line per request with client, method, path, status and duration_ms', async () => {
-    logs.api({ client: '10.1.2.3', method: 'POST', path: '/api/sites', status: 201, durationMs: 12.345 });
+    logs.api({
+      client: '10.1.2.3',
+      method: 'POST',
+      path: '/api/sites',
+      status: 201,
+      durationMs: 12.345,
+    });
     logs.api({ client: '::1', method: 'GET', path: '/api/nope', status: 404, durationMs: 0.5 });
     await logs.close();
     const [created, missing] = lines('api.log');
@@ -69,7 +75,9 @@ describe('LogManager', () => {
       '2026-07-01 09:08:07,006-api-INFO: client=10.1.2.3 method=POST path=/api/sites status=201 ' +
         'success=true duration_ms=12.3',
     );
-    expect(missing).toMatch(/client=::1 method=GET path=\/api\/nope status=404 success=false duration_ms=0\.5$/);
+    expect(missing).toMatch(
+      /client=::1 method=GET path=\/api\/nope status=404 success=false duration_ms=0\.5$/,
+    );
     expect(fs.existsSync(path.join(dir, 'engine.log'))).toBe(false);
   });
 
@@ -131,7 +139,9 @@ describe('LogManager', () => {
     logs = new LogManager({ dir, clock });
     logs.engine.info('this run');
     await logs.close();
-    expect(read('engine.log.2026-07-01')).toBe('2026-07-01 09:08:07,006-engine-INFO: previous run\n');
+    expect(read('engine.log.2026-07-01')).toBe(
+      '2026-07-01 09:08:07,006-engine-INFO: previous run\n',
+    );
     expect(read('engine.log')).toBe('2026-07-04 09:08:07,006-engine-INFO: this run\n');
   });
 

@@ -49,7 +49,9 @@ export class LogManager {
     const write = (level: Level, msg: string) => {
       if (level === 'DEBUG' && !this.opts.debug) return;
       const now = this.opts.clock.now();
-      this.file(`${name}.log`).write(`[${timeStamp(now)}] [${level}][CONTEXT-${scope}] ${oneLine(msg)}`);
+      this.file(`${name}.log`).write(
+        `[${timeStamp(now)}] [${level}][CONTEXT-${scope}] ${oneLine(msg)}`,
+      );
       if (echoToEngine) this.engineLine(name, level, msg);
     };
     return loggerFrom(write);

@@ -84,7 +84,12 @@ export function verifyDpopProof(proof: string, expect: DpopExpectation): Verifie
   let signed = false;
   try {
     const key = crypto.createPublicKey({ key: { ...jwk }, format: 'jwk' });
-    signed = crypto.verify(null, Buffer.from(`${h}.${p}`, 'ascii'), key, Buffer.from(s, 'base64url'));
+    signed = crypto.verify(
+      null,
+      Buffer.from(`${h}.${p}`, 'ascii'),
+      key,
+      Buffer.from(s, 'base64url'),
+    );
   } catch {
     signed = false;
   }
@@ -103,13 +108,16 @@ export function verifyDpopProof(proof: string, expect: DpopExpectation): Verifie
     throw new DpopError('The DPoP proof iat must be an integer (seconds).');
   }
   if (Math.abs(iat - expect.nowSeconds) > DPOP_IAT_WINDOW_SECONDS) {
-    throw new DpopError(`The DPoP proof iat is more than ${DPOP_IAT_WINDOW_SECONDS} s from the engine clock.`);
+    throw new DpopError(
+      `The DPoP proof iat is more than ${DPOP_IAT_WINDOW_SECONDS} s from the engine clock.`,
+    );
   }
   if (typeof jti !== 'string' || jti.length < 1 || jti.length > 256) {
     throw new DpopError('The DPoP proof jti must be a string of 1–256 characters.');
   }
   if (expect.accessToken !== undefined) {
-    if (typeof ath !== 'string') throw new DpopError('The DPoP proof lacks ath (the access token hash).');
+    if (typeof ath !== 'string')
+      throw new DpopError('The DPoP proof lacks ath (the access token hash).');
     const want = Buffer.from(accessTokenHash(expect.accessToken));
     const got = Buffer.from(ath);
     if (want.length !== got.length || !crypto.timingSafeEqual(want, got)) {

@@ -38,7 +38,9 @@ describe('EngineKeys', () => {
     const keys = new EngineKeys({ engineDir: dir, caFile: null });
     const b64 = keys.signingKeyB64();
     const keyFile = path.join(dir, SCRIPT_KEY_FILE);
-    expect(keyFile).toBe(path.join(dir, 'Certificates', 'Code-Signing', 'borealis-script-ed25519.key'));
+    expect(keyFile).toBe(
+      path.join(dir, 'Certificates', 'Code-Signing', 'borealis-script-ed25519.key'),
+    );
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     const pub = fs.readFileSync(keyFile.replace(/\.key$/, '.pub'));
     expect(pub.toString('base64')).toBe(b64);

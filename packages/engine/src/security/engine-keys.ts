@@ -8,7 +8,11 @@ import path from 'node:path';
 import { spkiOf } from '@borealis/protocol/crypto';
 
 export const JWT_KEY_FILE = path.join('Auth_Tokens', 'borealis-jwt-ed25519.key');
-export const SCRIPT_KEY_FILE = path.join('Certificates', 'Code-Signing', 'borealis-script-ed25519.key');
+export const SCRIPT_KEY_FILE = path.join(
+  'Certificates',
+  'Code-Signing',
+  'borealis-script-ed25519.key',
+);
 
 export interface SigningKey {
   privateKey: KeyObject;

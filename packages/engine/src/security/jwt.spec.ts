@@ -13,11 +13,19 @@ function makeKey(): JwtSigningKey {
 }
 
 const key = makeKey();
-const subject = { guid: 'b7a3c1de-0000-4000-8000-000000000001', fingerprint: 'ab'.repeat(32), tokenVersion: 3, jkt: 'thumb' };
+const subject = {
+  guid: 'b7a3c1de-0000-4000-8000-000000000001',
+  fingerprint: 'ab'.repeat(32),
+  tokenVersion: 3,
+  jkt: 'thumb',
+};
 const NOW = 1_800_000_000;
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AccessTokenError);
   return (err as AccessTokenError).code;
 }
@@ -38,7 +46,12 @@ describe('access tokens', () => {
       nbf: NOW,
       exp: NOW + 900,
     });
-    expect(await verifyAccessToken(token, key.publicKey, NOW + 899)).toEqual({ ...subject, iat: NOW, nbf: NOW, exp: NOW + 900 });
+    expect(await verifyAccessToken(token, key.publicKey, NOW + 899)).toEqual({
+      ...subject,
+      iat: NOW,
+      nbf: NOW,
+      exp: NOW + 900,
+    });
   });
 
   it('refuses expired, not-yet-valid, foreign and malformed tokens', async () => {
@@ -47,7 +60,9 @@ describe('access tokens', () => {
     expect(await codeOf(verifyAccessToken(token, key.publicKey, NOW - 1))).toBe('invalid_claims');
     expect(await codeOf(verifyAccessToken(token, makeKey().publicKey, NOW))).toBe('invalid_token');
     expect(await codeOf(verifyAccessToken('not.a.jwt', key.publicKey, NOW))).toBe('invalid_token');
-    expect(await codeOf(verifyAccessToken(`${token.slice(0, -4)}AAAA`, key.publicKey, NOW))).toBe('invalid_token');
+    expect(await codeOf(verifyAccessToken(`${token.slice(0, -4)}AAAA`, key.publicKey, NOW))).toBe(
+      'invalid_token',
+    );
   });
 
   it('refuses alg none / HS256 and tokens missing a device claim', async () => {
@@ -58,7 +73,12 @@ describe('access tokens', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .sign(new TextEncoder().encode('secret'.repeat(6)));
     expect(await codeOf(verifyAccessToken(hs, key.publicKey, NOW))).toBe('invalid_token');
-    const base = { guid: subject.guid, ssl_key_fingerprint: 'fp', token_version: 1, cnf: { jkt: 'j' } };
+    const base = {
+      guid: subject.guid,
+      ssl_key_fingerprint: 'fp',
+      token_version: 1,
+      cnf: { jkt: 'j' },
+    };
     const variants: Record<string, unknown>[] = [
       { ...base, cnf: undefined },
       { ...base, token_version: '1' },
@@ -74,7 +94,11 @@ describe('access tokens', () => {
         .sign(key.privateKey);
       expect(await codeOf(verifyAccessToken(t, key.publicKey, NOW))).toBe('invalid_claims');
     }
-    const noSub = await new SignJWT(base).setProtectedHeader({ alg: 'EdDSA' }).setIssuedAt(NOW).setExpirationTime(NOW + 900).sign(key.privateKey);
+    const noSub = await new SignJWT(base)
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuedAt(NOW)
+      .setExpirationTime(NOW + 900)
+      .sign(key.privateKey);
     expect(await codeOf(verifyAccessToken(noSub, key.publicKey, NOW))).toBe('invalid_claims');
   });
 });

@@ -75,9 +75,15 @@ export async function verifyAccessToken(
       throw new AccessTokenError('token_expired', 'The access token has expired; refresh it.');
     }
     if (err instanceof errors.JWTClaimValidationFailed) {
-      throw new AccessTokenError('invalid_claims', `The access token's ${err.claim} claim is not acceptable.`);
+      throw new AccessTokenError(
+        'invalid_claims',
+        `The access token's ${err.claim} claim is not acceptable.`,
+      );
     }
-    throw new AccessTokenError('invalid_token', 'The access token is malformed or its signature is invalid.');
+    throw new AccessTokenError(
+      'invalid_token',
+      'The access token is malformed or its signature is invalid.',
+    );
   }
   const { guid, ssl_key_fingerprint: fp, token_version: tv, cnf, sub, iat, nbf, exp } = payload;
   const jkt = (cnf as { jkt?: unknown } | undefined)?.jkt;

@@ -10,7 +10,10 @@ describe('passwords', () => {
   });
 
   it('salts every hash', async () => {
-    const [a, b] = await Promise.all([hashPassword('same-password-twice'), hashPassword('same-password-twice')]);
+    const [a, b] = await Promise.all([
+      hashPassword('same-password-twice'),
+      hashPassword('same-password-twice'),
+    ]);
     expect(a).not.toBe(b);
   });
 

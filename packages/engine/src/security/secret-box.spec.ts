@@ -13,7 +13,9 @@ describe('SecretBox', () => {
   it('binds the ciphertext to its purpose and key', () => {
     const sealed = box.encrypt('value', 'totp');
     expect(() => box.decrypt(sealed, 'credential')).toThrow();
-    expect(() => new SecretBox('another-secret-entirely-0123456789abcdef').decrypt(sealed, 'totp')).toThrow();
+    expect(() =>
+      new SecretBox('another-secret-entirely-0123456789abcdef').decrypt(sealed, 'totp'),
+    ).toThrow();
   });
 
   it('detects tampering', () => {
@@ -31,7 +33,9 @@ describe('SecretBox', () => {
 
 describe('token helpers', () => {
   it('hashes, generates and compares', () => {
-    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
     expect(randomToken(32)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(randomToken()).not.toBe(randomToken());
     expect(safeEqual('abc', 'abc')).toBe(true);

@@ -7,7 +7,13 @@ export class SecretBox {
 
   constructor(secret: string) {
     this.encKey = Buffer.from(
-      crypto.hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'borealis:at-rest:v1', 32),
+      crypto.hkdfSync(
+        'sha256',
+        Buffer.from(secret, 'utf8'),
+        Buffer.alloc(0),
+        'borealis:at-rest:v1',
+        32,
+      ),
     );
   }
 
@@ -17,12 +23,15 @@ export class SecretBox {
     const c = crypto.createCipheriv('aes-256-gcm', this.encKey, iv);
     c.setAAD(Buffer.from(purpose));
     const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
-    return ['v1', iv, c.getAuthTag(), body].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return ['v1', iv, c.getAuthTag(), body]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
   }
 
   decrypt(sealed: string, purpose: string): string {
     const [v, iv, tag, body] = sealed.split('.');
-    if (v !== 'v1' || !iv || !tag || body === undefined) throw new Error('unrecognised sealed value');
+    if (v !== 'v1' || !iv || !tag || body === undefined)
+      throw new Error('unrecognised sealed value');
     const d = crypto.createDecipheriv('aes-256-gcm', this.encKey, Buffer.from(iv, 'base64url'));
     d.setAAD(Buffer.from(purpose));
     d.setAuthTag(Buffer.from(tag, 'base64url'));

@@ -23,8 +23,10 @@ function memoryLog(): Logger & { lines: string[] } {
 describe('ensureTls', () => {
   let root: string;
   let certDir: string;
-  const config = (env: Record<string, string> = {}) => loadConfig({ BOREALIS_ROOT: root, ...env }, root);
-  const readCert = (name: string) => new crypto.X509Certificate(fs.readFileSync(path.join(certDir, name)));
+  const config = (env: Record<string, string> = {}) =>
+    loadConfig({ BOREALIS_ROOT: root, ...env }, root);
+  const readCert = (name: string) =>
+    new crypto.X509Certificate(fs.readFileSync(path.join(certDir, name)));
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'borealis-tls-'));
@@ -78,13 +80,17 @@ describe('ensureTls', () => {
   });
 
   it('puts localhost, loopback IPs, the host name and BOREALIS_TLS_SANS in the SANs', async () => {
-    await ensureTls(config({ BOREALIS_TLS_SANS: 'rmm.example.test, 192.0.2.7, 2001:db8::5' }), memoryLog());
+    await ensureTls(
+      config({ BOREALIS_TLS_SANS: 'rmm.example.test, 192.0.2.7, 2001:db8::5' }),
+      memoryLog(),
+    );
     const leaf = readCert('borealis-server-cert.pem');
     const san = leaf.subjectAltName ?? '';
     expect(san).toContain('DNS:localhost');
     expect(san).toContain(`DNS:${os.hostname().toLowerCase()}`);
     expect(san).toContain('DNS:rmm.example.test');
-    for (const ip of ['127.0.0.1', '::1', '192.0.2.7', '2001:db8::5']) expect(leaf.checkIP(ip)).toBe(ip);
+    for (const ip of ['127.0.0.1', '::1', '192.0.2.7', '2001:db8::5'])
+      expect(leaf.checkIP(ip)).toBe(ip);
     expect(san).not.toContain('DNS:192.0.2.7');
     expect(leaf.checkHost('rmm.example.test')).toBe('rmm.example.test');
     expect(leaf.checkHost('other.example.test')).toBeUndefined();
@@ -129,9 +135,13 @@ describe('ensureTls', () => {
       .createPrivateKey(fs.readFileSync(path.join(certDir, 'borealis-root-ca-key.pem')))
       .export({ format: 'der', type: 'pkcs8' });
     const alg = { name: 'ECDSA', namedCurve: 'P-384' };
-    const signingKey = await crypto.webcrypto.subtle.importKey('pkcs8', caKeyDer, alg, false, ['sign']);
+    const signingKey = await crypto.webcrypto.subtle.importKey('pkcs8', caKeyDer, alg, false, [
+      'sign',
+    ]);
     const leafKeys = await crypto.webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-    const old = new x509.X509Certificate(fs.readFileSync(path.join(certDir, 'borealis-server-cert.pem')));
+    const old = new x509.X509Certificate(
+      fs.readFileSync(path.join(certDir, 'borealis-server-cert.pem')),
+    );
     const short = await x509.X509CertificateGenerator.create({
       subject: 'CN=short',
       issuer: caCert.subject,
@@ -142,9 +152,14 @@ describe('ensureTls', () => {
       signingAlgorithm: { name: 'ECDSA', hash: 'SHA-384' },
       extensions: [old.getExtension(x509.SubjectAlternativeNameExtension)!],
     });
-    const pkcs8 = Buffer.from(await crypto.webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey));
+    const pkcs8 = Buffer.from(
+      await crypto.webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey),
+    );
     fs.writeFileSync(path.join(certDir, 'borealis-server-cert.pem'), short.toString('pem'));
-    fs.writeFileSync(path.join(certDir, 'borealis-server-key.pem'), x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
+    fs.writeFileSync(
+      path.join(certDir, 'borealis-server-key.pem'),
+      x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
+    );
 
     const log = memoryLog();
     const second = await ensureTls(config(), log);
@@ -157,17 +172,24 @@ describe('ensureTls', () => {
 
   it('serves a chain that a client trusting only the root CA accepts for localhost and 127.0.0.1', async () => {
     const m = await ensureTls(config(), memoryLog());
-    const server = tls.createServer({ key: m.key, cert: m.cert, minVersion: 'TLSv1.3' }, (s) => s.end('hi'));
+    const server = tls.createServer({ key: m.key, cert: m.cert, minVersion: 'TLSv1.3' }, (s) =>
+      s.end('hi'),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     const ca = fs.readFileSync(m.caFile, 'utf8');
     try {
       for (const servername of ['localhost', undefined]) {
         const text = await new Promise<string>((resolve, reject) => {
-          const s = tls.connect({ host: '127.0.0.1', port, ca, ...(servername ? { servername } : {}) }, () => {
-            let data = '';
-            s.setEncoding('utf8').on('data', (d: string) => (data += d)).on('end', () => resolve(data));
-          });
+          const s = tls.connect(
+            { host: '127.0.0.1', port, ca, ...(servername ? { servername } : {}) },
+            () => {
+              let data = '';
+              s.setEncoding('utf8')
+                .on('data', (d: string) => (data += d))
+                .on('end', () => resolve(data));
+            },
+          );
           s.on('error', reject);
         });
         expect(text).toBe('hi');
@@ -201,30 +223,43 @@ describe('ensureTls', () => {
       expect(m.key).toBe(fs.readFileSync(op('borealis-server-key.pem'), 'utf8'));
       expect(m.cert).toBe(fs.readFileSync(op('borealis-server-bundle.pem'), 'utf8'));
       expect(m.caFile).toBe(op('borealis-root-ca.pem'));
-      expect(m.caFingerprintSha256).toBe(fingerprintOf(fs.readFileSync(op('borealis-root-ca.pem'), 'utf8')));
+      expect(m.caFingerprintSha256).toBe(
+        fingerprintOf(fs.readFileSync(op('borealis-root-ca.pem'), 'utf8')),
+      );
       expect(fs.existsSync(certDir)).toBe(false);
       expect(log.lines.join('\n')).toMatch(/operator-supplied/);
     });
 
     it('without a bundle fingerprints the supplied certificate', async () => {
       const m = await ensureTls(
-        config({ BOREALIS_TLS_CERT: op('borealis-server-cert.pem'), BOREALIS_TLS_KEY: op('borealis-server-key.pem') }),
+        config({
+          BOREALIS_TLS_CERT: op('borealis-server-cert.pem'),
+          BOREALIS_TLS_KEY: op('borealis-server-key.pem'),
+        }),
         memoryLog(),
       );
-      expect(m.caFingerprintSha256).toBe(fingerprintOf(fs.readFileSync(op('borealis-server-cert.pem'), 'utf8')));
+      expect(m.caFingerprintSha256).toBe(
+        fingerprintOf(fs.readFileSync(op('borealis-server-cert.pem'), 'utf8')),
+      );
       expect(m.cert.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
     });
 
     it('refuses a key that does not belong to the certificate, and a missing file', async () => {
       await expect(
         ensureTls(
-          config({ BOREALIS_TLS_CERT: op('borealis-server-cert.pem'), BOREALIS_TLS_KEY: op('borealis-root-ca-key.pem') }),
+          config({
+            BOREALIS_TLS_CERT: op('borealis-server-cert.pem'),
+            BOREALIS_TLS_KEY: op('borealis-root-ca-key.pem'),
+          }),
           memoryLog(),
         ),
       ).rejects.toThrow(/BOREALIS_TLS_KEY does not match/);
       await expect(
         ensureTls(
-          config({ BOREALIS_TLS_CERT: op('missing.pem'), BOREALIS_TLS_KEY: op('borealis-server-key.pem') }),
+          config({
+            BOREALIS_TLS_CERT: op('missing.pem'),
+            BOREALIS_TLS_KEY: op('borealis-server-key.pem'),
+          }),
           memoryLog(),
         ),
       ).rejects.toThrow(/cannot read BOREALIS_TLS_CERT .*missing\.pem: ENOENT/);

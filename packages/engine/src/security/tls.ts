@@ -47,7 +47,13 @@ export async function ensureTls(config: EngineConfig, log: Logger): Promise<TlsM
   const leaf = await loadOrIssueServer(dir, ca, wanted, log);
   const caFile = path.join(dir, CA_CERT_FILE);
   const fingerprint = fingerprintOf(ca.pem);
-  return { key: leaf.keyPem, cert: leaf.certPem + ca.pem, caFile, caFingerprintSha256: fingerprint, operatorSupplied: false };
+  return {
+    key: leaf.keyPem,
+    cert: leaf.certPem + ca.pem,
+    caFile,
+    caFingerprintSha256: fingerprint,
+    operatorSupplied: false,
+  };
 }
 
 /** The SAN list of a self-managed server certificate: loopback names, the host name and extras. */
@@ -101,7 +107,10 @@ async function loadOrCreateCa(dir: string, log: Logger): Promise<Ca> {
     signingAlgorithm: SIGN_ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -148,7 +157,10 @@ async function loadOrIssueServer(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        wanted.map((s) => ({ type: s.startsWith('ip:') ? 'ip' : 'dns', value: s.slice(s.indexOf(':') + 1) })),
+        wanted.map((s) => ({
+          type: s.startsWith('ip:') ? 'ip' : 'dns',
+          value: s.slice(s.indexOf(':') + 1),
+        })),
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
@@ -167,20 +179,30 @@ async function loadOrIssueServer(
 }
 
 /** Why the server certificate must be (re)issued, or null when the existing one is still good. */
-async function reissueReason(certFile: string, keyFile: string, ca: Ca, wanted: string[]): Promise<string | null> {
+async function reissueReason(
+  certFile: string,
+  keyFile: string,
+  ca: Ca,
+  wanted: string[],
+): Promise<string | null> {
   if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) return 'none on disk';
   let cert: x509.X509Certificate;
   try {
     cert = new x509.X509Certificate(fs.readFileSync(certFile, 'utf8'));
     const key = crypto.createPrivateKey(fs.readFileSync(keyFile, 'utf8'));
-    if (!new crypto.X509Certificate(Buffer.from(cert.rawData)).checkPrivateKey(key)) return 'key does not match';
+    if (!new crypto.X509Certificate(Buffer.from(cert.rawData)).checkPrivateKey(key))
+      return 'key does not match';
   } catch {
     return 'unreadable certificate or key';
   }
-  if (cert.issuer !== ca.cert.subject || !(await cert.verify({ publicKey: ca.cert.publicKey, signatureOnly: true }))) {
+  if (
+    cert.issuer !== ca.cert.subject ||
+    !(await cert.verify({ publicKey: ca.cert.publicKey, signatureOnly: true }))
+  ) {
     return 'not signed by the current root CA';
   }
-  if (cert.notAfter.getTime() - Date.now() < RENEW_BEFORE_DAYS * DAY_MS) return 'expires within 30 days';
+  if (cert.notAfter.getTime() - Date.now() < RENEW_BEFORE_DAYS * DAY_MS)
+    return 'expires within 30 days';
   const have = sansOf(cert);
   if (have.length !== wanted.length || have.some((s, i) => s !== wanted[i])) return 'SANs changed';
   return null;
@@ -201,7 +223,9 @@ function operatorMaterial(tls: EngineConfig['tls'], log: Logger): TlsMaterial {
     try {
       return fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new Error(
+        `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
     }
   };
   const certPem = normalizePem(read(tls.cert!, 'BOREALIS_TLS_CERT'));
@@ -264,7 +288,8 @@ async function importKey(pem: string): Promise<webcrypto.CryptoKey> {
 
 function writeBundleIfStale(dir: string, bundle: string): void {
   const file = path.join(dir, SERVER_BUNDLE_FILE);
-  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== bundle) writeFileAtomic(file, bundle, 0o644);
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== bundle)
+    writeFileAtomic(file, bundle, 0o644);
 }
 
 /** Writes via a temp file and rename, so a crash never leaves half a key; `mode` applies to new files. */

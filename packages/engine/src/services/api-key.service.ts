@@ -55,7 +55,9 @@ export class ApiKeyService {
       revoked_at: null,
     };
     await this.repo.insert(row);
-    this.log.info(`API key ${row.prefix}… "${row.name}" (${row.role}) created by "${row.created_by}"`);
+    this.log.info(
+      `API key ${row.prefix}… "${row.name}" (${row.role}) created by "${row.created_by}"`,
+    );
     return { ...toApiKey(row), key };
   }
 

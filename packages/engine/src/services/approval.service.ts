@@ -57,7 +57,8 @@ export async function alternateHostname(
   return null;
 }
 
-const approvalNotFound = (id: string) => notFound('approval_not_found', `No device approval ${id}.`);
+const approvalNotFound = (id: string) =>
+  notFound('approval_not_found', `No device approval ${id}.`);
 const notPending = () =>
   conflict('approval_not_pending', 'This approval is no longer pending (decided or expired).');
 export const noFreeHostname = (hostname: string) =>
@@ -162,7 +163,9 @@ export class ApprovalService {
       updated_at: this.clock.now(),
     });
     if (!ok) throw notPending();
-    this.log.info(`approval ${row.id} (${JSON.stringify(row.hostname_claimed)}) denied by ${actor}`);
+    this.log.info(
+      `approval ${row.id} (${JSON.stringify(row.hostname_claimed)}) denied by ${actor}`,
+    );
     return { status: 'denied' };
   }
 
@@ -187,7 +190,8 @@ export class ApprovalService {
       approved_by: AUTO_APPROVER,
       updated_at: this.clock.now(),
     });
-    if (ok) this.log.info(`approval ${row.id} (${JSON.stringify(row.hostname_claimed)}) auto-approved`);
+    if (ok)
+      this.log.info(`approval ${row.id} (${JSON.stringify(row.hostname_claimed)}) auto-approved`);
     return ok;
   }
 
@@ -196,7 +200,10 @@ export class ApprovalService {
     const row = looksLikeId(id) ? await approvals.findById(id) : null;
     if (!row) throw approvalNotFound(id);
     if (row.status === 'pending' && row.expires_at <= this.clock.now()) {
-      await approvals.transition(row.id, ['pending'], { status: 'expired', updated_at: this.clock.now() });
+      await approvals.transition(row.id, ['pending'], {
+        status: 'expired',
+        updated_at: this.clock.now(),
+      });
       throw notPending();
     }
     if (row.status !== 'pending') throw notPending();

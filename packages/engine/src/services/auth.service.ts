@@ -33,7 +33,8 @@ export interface NewSession {
   maxAgeSeconds: number;
   info: SessionInfo;
 }
-export type LoginOutcome = { kind: 'session'; session: NewSession } | { kind: 'mfa'; mfa: MfaRequired };
+export type LoginOutcome =
+  { kind: 'session'; session: NewSession } | { kind: 'mfa'; mfa: MfaRequired };
 
 export interface AuthDeps {
   users: UserRepository;
@@ -49,7 +50,11 @@ export interface AuthDeps {
 export class AuthService implements Authenticator {
   constructor(private readonly d: AuthDeps) {}
 
-  async authenticate(input: { sessionToken?: string; bearer?: string; ip: string }): Promise<Principal | null> {
+  async authenticate(input: {
+    sessionToken?: string;
+    bearer?: string;
+    ip: string;
+  }): Promise<Principal | null> {
     if (input.bearer) return this.d.apiKeys.authenticate(input.bearer);
     if (!input.sessionToken) return null;
     const session = await this.d.repo.findSession(sha256Hex(input.sessionToken));
@@ -57,7 +62,8 @@ export class AuthService implements Authenticator {
     if (!session || session.expires_at <= now) return null;
     const user = await this.d.users.findById(session.user_id);
     if (!user) return null;
-    if (now - session.last_seen_at >= SESSION_TOUCH_MS) await this.d.repo.touchSession(session.id, now);
+    if (now - session.last_seen_at >= SESSION_TOUCH_MS)
+      await this.d.repo.touchSession(session.id, now);
     return {
       userId: user.id,
       username: user.username,
@@ -81,7 +87,8 @@ export class AuthService implements Authenticator {
       this.d.log.warn(`login failed for "${input.username}" from ${input.ip}`);
       throw unauthorized('invalid_credentials', 'Wrong username or password.');
     }
-    if (user.mfa_enabled !== 1) return { kind: 'session', session: await this.openSession(user, input.ip) };
+    if (user.mfa_enabled !== 1)
+      return { kind: 'session', session: await this.openSession(user, input.ip) };
     return { kind: 'mfa', mfa: await this.startChallenge(user) };
   }
 
@@ -130,7 +137,8 @@ export class AuthService implements Authenticator {
   }
 
   async logout(principal: Principal): Promise<void> {
-    if (principal.via === 'session' && principal.sessionId) await this.d.repo.deleteSession(principal.sessionId);
+    if (principal.via === 'session' && principal.sessionId)
+      await this.d.repo.deleteSession(principal.sessionId);
   }
 
   async setupRequired(): Promise<boolean> {
@@ -164,11 +172,17 @@ export class AuthService implements Authenticator {
     displayName?: string;
     password: string;
   }): Promise<User> {
-    if (!(await this.setupRequired())) throw conflict('setup_complete', 'An operator account already exists.');
+    if (!(await this.setupRequired()))
+      throw conflict('setup_complete', 'An operator account already exists.');
     const id = sha256Hex(input.token);
     const row = await this.d.repo.findSetupToken(id);
     const now = this.d.clock.now();
-    if (!row || row.used_at !== null || row.expires_at <= now || !(await this.d.repo.consumeSetupToken(id, now))) {
+    if (
+      !row ||
+      row.used_at !== null ||
+      row.expires_at <= now ||
+      !(await this.d.repo.consumeSetupToken(id, now))
+    ) {
       throw unauthorized('invalid_setup_token', 'The setup token is wrong, used or expired.');
     }
     const user = await this.d.userService.create({
@@ -202,10 +216,21 @@ export class AuthService implements Authenticator {
       created_at: now,
       expires_at: now + CHALLENGE_TTL_MS,
     });
-    const base = { status: 'mfa_required' as const, pending_token: pending, username: user.username, role: user.role as Role };
+    const base = {
+      status: 'mfa_required' as const,
+      pending_token: pending,
+      username: user.username,
+      role: user.role as Role,
+    };
     if (!secret) return { ...base, stage: 'verify' };
     const e = await totpEnrolment(secret, this.d.config.mfaIssuer, user.username);
-    return { ...base, stage: 'setup', secret: e.secret, otpauth_url: e.otpauthUrl, qr_image: e.qrImage };
+    return {
+      ...base,
+      stage: 'setup',
+      secret: e.secret,
+      otpauth_url: e.otpauthUrl,
+      qr_image: e.qrImage,
+    };
   }
 
   private async openSession(user: UserRow, ip: string): Promise<NewSession> {
@@ -228,7 +253,13 @@ export class AuthService implements Authenticator {
     return {
       token,
       maxAgeSeconds: ttl,
-      info: { status: 'ok', username: user.username, display_name: user.display_name, role: user.role as Role, csrf_token: csrf },
+      info: {
+        status: 'ok',
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role as Role,
+        csrf_token: csrf,
+      },
     };
   }
 
@@ -237,9 +268,14 @@ export class AuthService implements Authenticator {
     const until = Math.max(0, ...(await this.d.repo.findThrottle(keys)).map((r) => r.locked_until));
     if (until > now) {
       const retryAfter = Math.ceil((until - now) / 1000);
-      throw new AppError(429, 'rate_limited', `Too many failed sign-ins; try again in ${retryAfter} s.`, {
-        retryAfter,
-      });
+      throw new AppError(
+        429,
+        'rate_limited',
+        `Too many failed sign-ins; try again in ${retryAfter} s.`,
+        {
+          retryAfter,
+        },
+      );
     }
   }
 

@@ -102,7 +102,10 @@ export type DetailsBody = DetailsRequest & { guid?: string };
 export class DetailsService {
   constructor(private readonly d: DetailsDeps) {}
 
-  async ingest(device: DeviceIdentity, body: DetailsBody): Promise<{ status: 'ok'; hostname: string }> {
+  async ingest(
+    device: DeviceIdentity,
+    body: DetailsBody,
+  ): Promise<{ status: 'ok'; hostname: string }> {
     assertSameDevice(device, body.guid);
     const row = await this.d.devices.findByGuid(device.guid);
     if (!row) throw notFound('device_not_found', `No device with GUID ${device.guid}.`);

@@ -28,7 +28,11 @@ export const DEVICE_REQUESTS_PER_MINUTE = 60;
 const MAX_TOKEN_LENGTH = 4096;
 
 /** `(publicUrl ?? https://<host>) + path`: the URL a DPoP proof's htu must name. */
-export function requestUrl(publicUrl: string | undefined, host: string | undefined, path: string): string {
+export function requestUrl(
+  publicUrl: string | undefined,
+  host: string | undefined,
+  path: string,
+): string {
   const origin = publicUrl ? publicUrl.replace(/\/+$/, '') : `https://${host ?? ''}`;
   return `${origin}${path.startsWith('/') ? path : `/${path}`}`;
 }
@@ -46,13 +50,19 @@ export class DpopReplayGuard {
   ) {}
 
   /** Signature, typ/alg/jwk, htm, htu, iat window and (with a token) ath; no replay check yet. */
-  verify(header: string | string[] | undefined, expect: Omit<DpopExpectation, 'nowSeconds'>): VerifiedDpop {
+  verify(
+    header: string | string[] | undefined,
+    expect: Omit<DpopExpectation, 'nowSeconds'>,
+  ): VerifiedDpop {
     if (header === undefined || header === '') {
       throw badRequest('dpop_missing', 'This request needs a DPoP proof header.');
     }
     if (Array.isArray(header)) throw badRequest('dpop_invalid', 'Send exactly one DPoP header.');
     try {
-      return verifyDpopProof(header, { ...expect, nowSeconds: Math.floor(this.clock.now() / 1000) });
+      return verifyDpopProof(header, {
+        ...expect,
+        nowSeconds: Math.floor(this.clock.now() / 1000),
+      });
     } catch (err) {
       if (err instanceof DpopError) throw badRequest('dpop_invalid', err.message);
       throw err;
@@ -62,7 +72,10 @@ export class DpopReplayGuard {
   /** The proof must be signed by the key the token is bound to. */
   bind(proof: VerifiedDpop, jkt: string): void {
     if (proof.jkt !== jkt) {
-      throw badRequest('dpop_invalid', 'The DPoP proof is not signed by the key this token is bound to.');
+      throw badRequest(
+        'dpop_invalid',
+        'The DPoP proof is not signed by the key this token is bound to.',
+      );
     }
   }
 
@@ -118,7 +131,10 @@ export class DeviceAuthService implements DeviceAuthenticator {
     host: string | undefined;
   }): Promise<DevicePrincipal> {
     if (typeof input.token !== 'string' || input.token === '') {
-      throw unauthorized('missing_authorization', 'The handshake needs auth.token (the access token).');
+      throw unauthorized(
+        'missing_authorization',
+        'The handshake needs auth.token (the access token).',
+      );
     }
     const proof = typeof input.dpop === 'string' ? input.dpop : undefined;
     return this.logged(
@@ -145,11 +161,16 @@ export class DeviceAuthService implements DeviceAuthenticator {
     dpopHeader: string | string[] | undefined,
     target: { method: string; url: string },
   ): Promise<DevicePrincipal> {
-    if (token.length > MAX_TOKEN_LENGTH) throw unauthorized('invalid_token', 'The access token is too long.');
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw unauthorized('invalid_token', 'The access token is too long.');
     const now = this.d.clock.now();
     let claims;
     try {
-      claims = await verifyAccessToken(token, this.d.keys.jwtKey().publicKey, Math.floor(now / 1000));
+      claims = await verifyAccessToken(
+        token,
+        this.d.keys.jwtKey().publicKey,
+        Math.floor(now / 1000),
+      );
     } catch (err) {
       if (err instanceof AccessTokenError) throw unauthorized(err.code, err.message);
       throw err;
@@ -161,8 +182,10 @@ export class DeviceAuthService implements DeviceAuthenticator {
     this.d.dpop.bind(proof, claims.jkt);
 
     const device = await this.d.devices.findByGuid(claims.guid);
-    if (!device) throw unauthorized('invalid_token', 'The device this token was issued to no longer exists.');
-    if (device.status === 'revoked') throw forbidden('device_revoked', 'This device has been revoked.');
+    if (!device)
+      throw unauthorized('invalid_token', 'The device this token was issued to no longer exists.');
+    if (device.status === 'revoked')
+      throw forbidden('device_revoked', 'This device has been revoked.');
     if (device.status === 'quarantined') {
       throw forbidden('device_quarantined', 'This device is quarantined.');
     }

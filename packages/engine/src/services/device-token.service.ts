@@ -88,7 +88,10 @@ export class DeviceTokenService {
     // A rotated token presented again is reuse, even once its family is revoked.
     if (row.rotated_at !== null) throw await this.reused(row.family_id, device.guid);
     if (row.revoked_at !== null) {
-      throw unauthorized('refresh_token_revoked', 'The refresh token has been revoked; enroll again.');
+      throw unauthorized(
+        'refresh_token_revoked',
+        'The refresh token has been revoked; enroll again.',
+      );
     }
     if (row.expires_at <= now) {
       throw unauthorized('refresh_token_expired', 'The refresh token has expired; enroll again.');
@@ -96,7 +99,8 @@ export class DeviceTokenService {
 
     const next = newRefreshToken();
     const rotated = await this.d.store.transaction(async (r) => {
-      if (!(await r.refreshTokens.markRotated(row.id, now, now + SPENT_TOKEN_RETENTION_MS))) return false;
+      if (!(await r.refreshTokens.markRotated(row.id, now, now + SPENT_TOKEN_RETENTION_MS)))
+        return false;
       await r.refreshTokens.insert({
         id: crypto.randomUUID(),
         guid: row.guid,

@@ -17,7 +17,8 @@ export const FINISHED_APPROVAL_RETENTION_MS = 7 * 86_400_000;
 /** The 403 a device in `status` gets, or null when it may authenticate. */
 export function deviceStatusError(status: string): AppError | null {
   if (status === 'revoked') return forbidden('device_revoked', 'This device has been revoked.');
-  if (status === 'quarantined') return forbidden('device_quarantined', 'This device is quarantined.');
+  if (status === 'quarantined')
+    return forbidden('device_quarantined', 'This device is quarantined.');
   return null;
 }
 
@@ -28,7 +29,8 @@ export interface PruneResult {
   jtisDeleted: number;
 }
 
-const deviceNotFound = (guid: string) => notFound('device_not_found', `No device with GUID ${guid}.`);
+const deviceNotFound = (guid: string) =>
+  notFound('device_not_found', `No device with GUID ${guid}.`);
 
 export class DeviceTrustService {
   constructor(

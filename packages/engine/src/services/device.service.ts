@@ -27,7 +27,8 @@ const LIFECYCLE = new Set(['active', 'quarantined', 'revoked']);
 const iso = (ms: number) => new Date(ms).toISOString();
 const noNul = (s: string) => s.replaceAll('\u0000', '');
 
-const deviceNotFound = (guid: string) => notFound('device_not_found', `No device with GUID ${guid}.`);
+const deviceNotFound = (guid: string) =>
+  notFound('device_not_found', `No device with GUID ${guid}.`);
 
 function percent(metrics: Record<string, unknown> | null, key: string): number | null {
   const v = metrics?.[key];

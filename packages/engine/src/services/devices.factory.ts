@@ -37,7 +37,13 @@ export function buildDeviceServices(d: ServiceDeps) {
       clock: d.clock,
     }),
     heartbeatBuffer: buffer,
-    heartbeats: new HeartbeatService({ hostnames, buffer, presence, events: d.events, clock: d.clock }),
+    heartbeats: new HeartbeatService({
+      hostnames,
+      buffer,
+      presence,
+      events: d.events,
+      clock: d.clock,
+    }),
     details: new DetailsService({
       devices,
       software,

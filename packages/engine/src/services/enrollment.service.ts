@@ -70,7 +70,11 @@ export function missingEnrollField(body: unknown): AppError | null {
 }
 
 const invalidCode = () =>
-  badRequest('invalid_enrollment_code', 'The enrollment code is unknown, expired or used up.', 'enrollment_code');
+  badRequest(
+    'invalid_enrollment_code',
+    'The enrollment code is unknown, expired or used up.',
+    'enrollment_code',
+  );
 const proofReplayed = () =>
   conflict('proof_replayed', 'This enrollment was already finalised; enroll again for new tokens.');
 
@@ -99,7 +103,11 @@ export class EnrollmentService {
 
   constructor(private readonly d: EnrollmentDeps) {
     const windowMs = 60_000;
-    this.perIp = new SlidingWindowLimiter({ limit: ENROLL_REQUESTS_PER_IP_PER_MINUTE, windowMs, clock: d.clock });
+    this.perIp = new SlidingWindowLimiter({
+      limit: ENROLL_REQUESTS_PER_IP_PER_MINUTE,
+      windowMs,
+      clock: d.clock,
+    });
     this.perKey = new SlidingWindowLimiter({
       limit: ENROLL_REQUESTS_PER_FINGERPRINT_PER_MINUTE,
       windowMs,
@@ -117,7 +125,11 @@ export class EnrollmentService {
     const hostname = input.hostname.trim();
     // Control characters (NUL above all) are not part of any host name and break storage.
     if ([...hostname].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\x7f')) {
-      throw badRequest('invalid_hostname', 'hostname must not contain control characters.', 'hostname');
+      throw badRequest(
+        'invalid_hostname',
+        'hostname must not contain control characters.',
+        'hostname',
+      );
     }
     const spkiIn = decodeB64(input.agent_pubkey.trim());
     let pub: KeyObject;
@@ -125,7 +137,11 @@ export class EnrollmentService {
       if (!spkiIn) throw new Error('not base64');
       pub = publicKeyFromSpki(spkiIn);
     } catch {
-      throw badRequest('invalid_agent_pubkey', 'agent_pubkey must be base64 SPKI DER of an Ed25519 key.', 'agent_pubkey');
+      throw badRequest(
+        'invalid_agent_pubkey',
+        'agent_pubkey must be base64 SPKI DER of an Ed25519 key.',
+        'agent_pubkey',
+      );
     }
     const clientNonce = decodeB64(input.client_nonce.trim());
     if (!clientNonce || clientNonce.length < MIN_CLIENT_NONCE_BYTES) {
@@ -160,7 +176,8 @@ export class EnrollmentService {
     if (row) {
       // An approved-but-unfinished request keeps its decision only for the same host and site.
       const same =
-        row.hostname_claimed.toLowerCase() === hostname.toLowerCase() && row.site_id === code.siteId;
+        row.hostname_claimed.toLowerCase() === hostname.toLowerCase() &&
+        row.site_id === code.siteId;
       const reset =
         row.status === 'approved' && !same
           ? { status: 'pending', guid: null, approved_by: null, conflict_resolution: null }
@@ -182,7 +199,8 @@ export class EnrollmentService {
       });
     }
     const current = (await approvals.findOpenByFingerprint(fingerprint, now))!;
-    if (current.status === 'pending' && code.autoApprove) await this.d.approvals.tryAutoApprove(current);
+    if (current.status === 'pending' && code.autoApprove)
+      await this.d.approvals.tryAutoApprove(current);
     this.d.log.info(
       `enrollment request ${current.id} from ${ip}: host ${JSON.stringify(hostname)} key ${fingerprint.slice(0, 16)} (${code.kind} code)`,
     );
@@ -204,12 +222,24 @@ export class EnrollmentService {
     if (!row) return null;
     const stored = Buffer.from(row.client_nonce, 'base64');
     const presented = decodeB64(input.client_nonce.trim());
-    if (!presented || presented.length !== stored.length || !crypto.timingSafeEqual(presented, stored)) {
-      throw badRequest('nonce_mismatch', 'client_nonce differs from the one sent with the request.', 'client_nonce');
+    if (
+      !presented ||
+      presented.length !== stored.length ||
+      !crypto.timingSafeEqual(presented, stored)
+    ) {
+      throw badRequest(
+        'nonce_mismatch',
+        'client_nonce differs from the one sent with the request.',
+        'client_nonce',
+      );
     }
     const sig = decodeB64(input.proof_sig.trim());
     if (!sig || sig.length !== 64) {
-      throw badRequest('invalid_proof_sig', 'proof_sig must be a base64 Ed25519 signature (64 bytes).', 'proof_sig');
+      throw badRequest(
+        'invalid_proof_sig',
+        'proof_sig must be a base64 Ed25519 signature (64 bytes).',
+        'proof_sig',
+      );
     }
     let pub: KeyObject;
     try {
@@ -223,7 +253,11 @@ export class EnrollmentService {
       stored,
     );
     if (!verifyEd25519(pub, message, sig)) {
-      throw badRequest('invalid_proof', 'proof_sig does not verify with the enrolling key.', 'proof_sig');
+      throw badRequest(
+        'invalid_proof',
+        'proof_sig does not verify with the enrolling key.',
+        'proof_sig',
+      );
     }
 
     const now = this.d.clock.now();
@@ -249,7 +283,12 @@ export class EnrollmentService {
   private async resolveCode(raw: string): Promise<ResolvedCode> {
     const site = await this.d.sites.findByEnrollmentCode(raw);
     if (site) {
-      return { kind: 'site', installCodeId: null, siteId: site.id, autoApprove: site.auto_approve === 1 };
+      return {
+        kind: 'site',
+        installCodeId: null,
+        siteId: site.id,
+        autoApprove: site.auto_approve === 1,
+      };
     }
     const code = await this.d.installerCodes.findUsable(raw);
     if (!code) throw invalidCode();
@@ -269,7 +308,12 @@ export class EnrollmentService {
     const guid = row.guid ?? crypto.randomUUID();
     const fingerprint = row.ssl_key_fingerprint_claimed;
     const jkt = jwkThumbprint(ed25519Jwk(pub));
-    let outcome: { refreshToken: string; tokenVersion: number; keyChanged: boolean; hostname: string };
+    let outcome: {
+      refreshToken: string;
+      tokenVersion: number;
+      keyChanged: boolean;
+      hostname: string;
+    };
     try {
       outcome = await this.d.store.transaction(async (r) => {
         const claimed = await r.approvals.transition(row.id, ['approved'], {
@@ -279,7 +323,10 @@ export class EnrollmentService {
           updated_at: now,
         });
         if (!claimed) throw proofReplayed();
-        if (row.install_code_id && !(await r.installerCodes.recordUse(row.install_code_id, guid, now))) {
+        if (
+          row.install_code_id &&
+          !(await r.installerCodes.recordUse(row.install_code_id, guid, now))
+        ) {
           throw invalidCode();
         }
         const existing = await r.devices.findByGuid(guid);
@@ -293,7 +340,8 @@ export class EnrollmentService {
             now,
             keyChanged,
           });
-          if (keyChanged) await r.refreshTokens.revokeDevice(guid, now, now + SPENT_TOKEN_RETENTION_MS);
+          if (keyChanged)
+            await r.refreshTokens.revokeDevice(guid, now, now + SPENT_TOKEN_RETENTION_MS);
         } else {
           await r.devices.insert({
             guid,
@@ -304,7 +352,13 @@ export class EnrollmentService {
             created_at: now,
           });
         }
-        await r.keys.setCurrent({ id: crypto.randomUUID(), guid, fingerprint, publicKey: row.agent_pubkey, now });
+        await r.keys.setCurrent({
+          id: crypto.randomUUID(),
+          guid,
+          fingerprint,
+          publicKey: row.agent_pubkey,
+          now,
+        });
         const refreshToken = await this.d.tokens.startFamily(r, guid, jkt);
         const device = await r.devices.findByGuid(guid);
         return { refreshToken, tokenVersion: device?.token_version ?? 1, keyChanged, hostname };
@@ -323,7 +377,9 @@ export class EnrollmentService {
       tokenVersion: outcome.tokenVersion,
       jkt,
     });
-    this.d.log.info(`enrollment ${row.id} finalised: device ${guid} (${JSON.stringify(outcome.hostname)})`);
+    this.d.log.info(
+      `enrollment ${row.id} finalised: device ${guid} (${JSON.stringify(outcome.hostname)})`,
+    );
     return {
       status: 'approved',
       guid,

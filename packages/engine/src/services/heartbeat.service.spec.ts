@@ -50,7 +50,11 @@ describe('HeartbeatBuffer', () => {
     const buf = new HeartbeatBuffer(r.devices, r.metrics, clock, recorder().log);
     const t0 = clock.now();
     for (let i = 0; i < 50; i += 1) {
-      buf.enqueue({ guid: `g${i % 5}`, last_seen: t0 + i, internal_ip: i < 45 ? `10.0.0.${i}` : null });
+      buf.enqueue({
+        guid: `g${i % 5}`,
+        last_seen: t0 + i,
+        internal_ip: i < 45 ? `10.0.0.${i}` : null,
+      });
     }
     buf.enqueue({ guid: 'g0', last_seen: t0 - 5000 });
     expect(buf.size).toBe(5);
@@ -92,7 +96,12 @@ describe('HeartbeatBuffer', () => {
     expect(lines.some((l) => l.startsWith('ERROR heartbeat flush of 1 devices failed'))).toBe(true);
     buf.enqueue({ guid: 'b', last_seen: 200 });
     await buf.close();
-    expect(r.updates).toEqual([[{ guid: 'a', last_seen: 100 }, { guid: 'b', last_seen: 200 }]]);
+    expect(r.updates).toEqual([
+      [
+        { guid: 'a', last_seen: 100 },
+        { guid: 'b', last_seen: 200 },
+      ],
+    ]);
   });
 
   it('flushes on its own timer within the interval', async () => {
@@ -112,7 +121,8 @@ describe('HostnameRule', () => {
   const holders = new Map([['taken', 'other-guid']]);
   const renamed: [string, string][] = [];
   const repo = {
-    findByHostname: async (h: string) => (holders.has(h) ? { guid: holders.get(h)!, hostname: h } : null),
+    findByHostname: async (h: string) =>
+      holders.has(h) ? { guid: holders.get(h)!, hostname: h } : null,
     setHostname: async (guid: string, h: string) => {
       renamed.push([guid, h]);
       return true;

@@ -8,7 +8,10 @@ import {
   type DeviceMetricsEvent,
   type HeartbeatRequest,
 } from '@borealis/protocol';
-import type { DeviceMetricsRepository, MetricSample } from '../db/repositories/device-metrics.repository.js';
+import type {
+  DeviceMetricsRepository,
+  MetricSample,
+} from '../db/repositories/device-metrics.repository.js';
 import type { DeviceRepository, HeartbeatWrite } from '../db/repositories/device.repository.js';
 import { isUniqueViolation } from '../db/repositories/site.repository.js';
 import { forbidden } from '../http/errors.js';
@@ -201,7 +204,9 @@ export class HeartbeatBuffer {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flush().catch((err: unknown) => this.log.error(`heartbeat flush failed: ${String(err)}`));
+      this.flush().catch((err: unknown) =>
+        this.log.error(`heartbeat flush failed: ${String(err)}`),
+      );
     }, this.opts.flushIntervalMs);
     this.timer.unref();
   }

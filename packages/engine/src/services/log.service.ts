@@ -26,15 +26,19 @@ const DAY_MS = 86_400_000;
 const TAIL_CHUNK = 64 * 1024;
 const TAIL_MAX_BYTES = 8 * 1024 * 1024;
 
-const ENGINE_LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})-(.+?)-(DEBUG|INFO|WARNING|ERROR|CRITICAL): ?(.*)$/;
-const SERVICE_LINE = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] \[([A-Z]+)\]\[CONTEXT-([^\]]*)\] ?(.*)$/;
+const ENGINE_LINE =
+  /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3})-(.+?)-(DEBUG|INFO|WARNING|ERROR|CRITICAL): ?(.*)$/;
+const SERVICE_LINE =
+  /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\] \[([A-Z]+)\]\[CONTEXT-([^\]]*)\] ?(.*)$/;
 
 /** One line of an engine-style or service-style log, split into its parts (nulls when unrecognised). */
 export function parseLogLine(raw: string, family: string): LogEntry {
   const e = ENGINE_LINE.exec(raw);
-  if (e) return { timestamp: e[1]!, level: e[3]!, scope: null, service: e[2]!, message: e[4]!, raw };
+  if (e)
+    return { timestamp: e[1]!, level: e[3]!, scope: null, service: e[2]!, message: e[4]!, raw };
   const s = SERVICE_LINE.exec(raw);
-  if (s) return { timestamp: s[1]!, level: s[2]!, scope: s[3]!, service: family, message: s[4]!, raw };
+  if (s)
+    return { timestamp: s[1]!, level: s[2]!, scope: s[3]!, service: family, message: s[4]!, raw };
   return { timestamp: null, level: null, scope: null, service: family, message: raw, raw };
 }
 
@@ -82,7 +86,8 @@ export class LogService {
       throw logNotFound(name);
     }
     const file = target.rotated ?? `${target.family}.log`;
-    const lines = files.live || target.rotated ? await tailLines(path.join(this.dir, file), limit) : [];
+    const lines =
+      files.live || target.rotated ? await tailLines(path.join(this.dir, file), limit) : [];
     return { name: target.family, entries: lines.map((l) => parseLogLine(l, target.family)) };
   }
 
@@ -116,7 +121,10 @@ export class LogService {
   }
 
   /** scope=file: truncate the live file, or delete the named rotated file; scope=family: both kinds. */
-  async delete(name: string, scope: 'file' | 'family'): Promise<{ deleted: string[]; truncated: string[] }> {
+  async delete(
+    name: string,
+    scope: 'file' | 'family',
+  ): Promise<{ deleted: string[]; truncated: string[] }> {
     const target = resolveName(name);
     const files = (await this.scan()).get(target.family);
     if (!files || (target.rotated && !files.rotations.some((r) => r.file === target.rotated))) {
@@ -132,7 +140,11 @@ export class LogService {
       }
     }
     const doomed =
-      scope === 'family' ? files.rotations.map((r) => r.file) : target.rotated ? [target.rotated] : [];
+      scope === 'family'
+        ? files.rotations.map((r) => r.file)
+        : target.rotated
+          ? [target.rotated]
+          : [];
     for (const file of doomed) {
       await fs.rm(path.join(this.dir, file), { force: true });
       deleted.push(file);
@@ -166,7 +178,8 @@ export class LogService {
     }
     try {
       const raw = JSON.parse(text) as Partial<RetentionPolicy>;
-      const days = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
+      const days = (v: unknown) =>
+        typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null;
       const overrides = Object.fromEntries(
         Object.entries(raw.overrides ?? {})
           .filter(([k]) => FAMILY_RE.test(k))

@@ -53,7 +53,12 @@ describe('PresenceService', () => {
     await presence.sweep();
     expect(emitted[1]).toEqual({
       event: 'device_status_changed',
-      payload: { guid: 'g1', hostname: 'alpha', status: 'Offline', last_seen: clock.now() - OFFLINE_AFTER_MS - 1 },
+      payload: {
+        guid: 'g1',
+        hostname: 'alpha',
+        status: 'Offline',
+        last_seen: clock.now() - OFFLINE_AFTER_MS - 1,
+      },
     });
     await presence.sweep();
     expect(emitted).toHaveLength(2);

@@ -2,7 +2,11 @@
 // node or its last contact (heartbeat, details, socket) is within OFFLINE_AFTER_MS (3 missed
 // heartbeats); otherwise Offline. Emits `device_status_changed` to UIs on every transition: socket
 // connect/disconnect, contact, and a periodic sweep (~10 s) that catches devices going quiet.
-import { OFFLINE_AFTER_MS, type DeviceStatusChanged, type PresenceStatus } from '@borealis/protocol';
+import {
+  OFFLINE_AFTER_MS,
+  type DeviceStatusChanged,
+  type PresenceStatus,
+} from '@borealis/protocol';
 import type { Clock } from '../logging/clock.js';
 import type { Logger } from '../logging/log-manager.js';
 import type { EventSink } from './events.js';
@@ -11,8 +15,14 @@ export const PRESENCE_SWEEP_MS = 10_000;
 /** A connected socket refreshes last_seen when the stored contact is older than this. */
 const SOCKET_TOUCH_AFTER_MS = OFFLINE_AFTER_MS / 3;
 
-export function presenceOf(lastSeen: number | null, now: number, connected = false): PresenceStatus {
-  return connected || (lastSeen !== null && lastSeen >= now - OFFLINE_AFTER_MS) ? 'Online' : 'Offline';
+export function presenceOf(
+  lastSeen: number | null,
+  now: number,
+  connected = false,
+): PresenceStatus {
+  return connected || (lastSeen !== null && lastSeen >= now - OFFLINE_AFTER_MS)
+    ? 'Online'
+    : 'Offline';
 }
 
 interface Tracked {
@@ -102,7 +112,9 @@ export class PresenceService {
   start(intervalMs = PRESENCE_SWEEP_MS): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) => this.d.log.error(`presence sweep failed: ${String(err)}`));
+      this.sweep().catch((err: unknown) =>
+        this.d.log.error(`presence sweep failed: ${String(err)}`),
+      );
     }, intervalMs);
     this.timer.unref();
   }
@@ -118,13 +130,20 @@ export class PresenceService {
     if (!this.seeded) {
       for (const r of await this.d.seenSince(now - OFFLINE_AFTER_MS)) {
         if (!this.tracked.has(r.guid)) {
-          this.tracked.set(r.guid, { hostname: r.hostname, lastSeen: r.last_seen, status: 'Online' });
+          this.tracked.set(r.guid, {
+            hostname: r.hostname,
+            lastSeen: r.last_seen,
+            status: 'Online',
+          });
         }
       }
       this.seeded = true;
     }
     for (const [guid, t] of this.tracked) {
-      if (this.isConnected(guid) && (t.lastSeen === null || t.lastSeen < now - SOCKET_TOUCH_AFTER_MS)) {
+      if (
+        this.isConnected(guid) &&
+        (t.lastSeen === null || t.lastSeen < now - SOCKET_TOUCH_AFTER_MS)
+      ) {
         this.d.touch(guid, now);
         t.lastSeen = now;
       }

@@ -28,7 +28,8 @@ export function toSite(r: SiteRow): Site {
 }
 
 const siteNotFound = (id: string) => notFound('site_not_found', `No site with id ${id}.`);
-const siteExists = (name: string) => conflict('site_exists', `A site named "${name}" already exists.`);
+const siteExists = (name: string) =>
+  conflict('site_exists', `A site named "${name}" already exists.`);
 
 export class SiteService {
   constructor(

@@ -21,7 +21,10 @@ function caFileOf(d: ServiceDeps): string | null {
 
 export function buildTrustServices(
   d: ServiceDeps,
-  siteServices: Pick<ReturnType<typeof buildSiteServices>, 'sites' | 'installerCodes'> = buildSiteServices(d),
+  siteServices: Pick<
+    ReturnType<typeof buildSiteServices>,
+    'sites' | 'installerCodes'
+  > = buildSiteServices(d),
 ) {
   const store = new TrustStore(d.db);
   const keys = new EngineKeys({ engineDir: d.config.engineDir, caFile: caFileOf(d) });
@@ -30,7 +33,14 @@ export function buildTrustServices(
   const dpop = new DpopReplayGuard(store.repos.jtis, d.clock);
   const publicUrl = d.config.publicUrl;
 
-  const deviceTokens = new DeviceTokenService({ store, dpop, keys, clock: d.clock, log: authLog, publicUrl });
+  const deviceTokens = new DeviceTokenService({
+    store,
+    dpop,
+    keys,
+    clock: d.clock,
+    log: authLog,
+    publicUrl,
+  });
   const deviceAuth = new DeviceAuthService({
     devices: store.repos.devices,
     dpop,

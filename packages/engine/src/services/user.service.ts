@@ -35,7 +35,11 @@ export function toUser(row: UserRow): User {
 function checkPassword(password: string): void {
   const r = PasswordSchema.safeParse(password);
   if (!r.success) {
-    throw badRequest('invalid_request', `password: ${r.error.issues[0]?.message ?? 'invalid'}`, 'password');
+    throw badRequest(
+      'invalid_request',
+      `password: ${r.error.issues[0]?.message ?? 'invalid'}`,
+      'password',
+    );
   }
 }
 
@@ -58,7 +62,11 @@ export class UserService {
 
   async create(input: NewUser): Promise<User> {
     if (!USERNAME_RE.test(input.username)) {
-      throw badRequest('invalid_request', 'username: letters, digits and . _ @ - only (1-64)', 'username');
+      throw badRequest(
+        'invalid_request',
+        'username: letters, digits and . _ @ - only (1-64)',
+        'username',
+      );
     }
     checkPassword(input.password);
     if (await this.users.findByUsernameIgnoringCase(input.username)) {
@@ -151,7 +159,11 @@ export class UserService {
   private async assertNotLastAdmin(user: UserRow, what: 'delete' | 'demote'): Promise<void> {
     if (user.role !== 'Admin') return;
     if ((await this.users.countByRole('Admin')) <= 1) {
-      throw new AppError(409, 'last_admin', `Cannot ${what} the last Admin; promote another user first.`);
+      throw new AppError(
+        409,
+        'last_admin',
+        `Cannot ${what} the last Admin; promote another user first.`,
+      );
     }
   }
 }

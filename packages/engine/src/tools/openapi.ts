@@ -25,7 +25,14 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     await migrateToLatest(database.db);
     const secrets = new SecretBox(randomToken(32));
     const events = new SwitchableEventSink();
-    const services = buildServices({ db: database.db, clock: systemClock, logs, secrets, config, events });
+    const services = buildServices({
+      db: database.db,
+      clock: systemClock,
+      logs,
+      secrets,
+      config,
+      events,
+    });
     const ctx: EngineContext = {
       config,
       db: database.db,

@@ -170,16 +170,25 @@ export function attachAgentGateway(io: Server, ctx: EngineContext): AgentGateway
     },
   });
 
-  async function dispatch<K extends AgentEventName>(socket: Socket, name: K, raw: unknown): Promise<Ack> {
+  async function dispatch<K extends AgentEventName>(
+    socket: Socket,
+    name: K,
+    raw: unknown,
+  ): Promise<Ack> {
     if (name !== 'connect_agent' && name !== 'reauthenticate' && !stateOf(socket).connected) {
       throw new AppError(409, 'connect_agent_required', 'Send connect_agent first.');
     }
     if (INGEST_EVENTS.has(name)) {
       const decision = limiter.hit(stateOf(socket).device.guid);
       if (!decision.allowed) {
-        throw new AppError(429, 'rate_limited', `Too many events; retry in ${decision.retryAfterSeconds} s.`, {
-          retryAfter: decision.retryAfterSeconds,
-        });
+        throw new AppError(
+          429,
+          'rate_limited',
+          `Too many events; retry in ${decision.retryAfterSeconds} s.`,
+          {
+            retryAfter: decision.retryAfterSeconds,
+          },
+        );
       }
     }
     const parsed = AgentEvents[name].safeParse(raw);

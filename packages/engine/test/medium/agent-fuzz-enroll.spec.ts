@@ -10,7 +10,11 @@ import { DIALECTS } from '../support/test-db.js';
 import { createSite, enroll, ENGINE_HOST, TestAgent } from '../support/trust-agent.js';
 
 const ROUNDS_PER_ENDPOINT = 210;
-const ENDPOINTS = ['/api/agent/enroll/request', '/api/agent/enroll/poll', '/api/agent/token/refresh'] as const;
+const ENDPOINTS = [
+  '/api/agent/enroll/request',
+  '/api/agent/enroll/poll',
+  '/api/agent/token/refresh',
+] as const;
 
 /** Small deterministic PRNG (mulberry32) so a failure can be replayed from the printed seed. */
 function prng(seed: number) {
@@ -75,7 +79,8 @@ function randomValue(r: Rng, depth = 0): unknown {
       return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < r.int(6); i++) o[randomString(r).slice(0, 20)] = randomValue(r, depth + 1);
+      for (let i = 0; i < r.int(6); i++)
+        o[randomString(r).slice(0, 20)] = randomValue(r, depth + 1);
       return o;
     }
   }
@@ -100,7 +105,8 @@ function randomBody(r: Rng, valid: Record<string, unknown>): unknown {
       const broken = r.pick(['delete', 'type', 'string', 'base64'] as const);
       if (broken === 'delete') delete body[key];
       else if (broken === 'type') body[key] = r.pick([42, true, null, [], {}, [valid[key]]]);
-      else if (broken === 'string') body[key] = r.pick(ODD_STRINGS.filter(Boolean)) + randomString(r);
+      else if (broken === 'string')
+        body[key] = r.pick(ODD_STRINGS.filter(Boolean)) + randomString(r);
       else body[key] = `!${String(valid[key]).slice(1)}`;
       if (r.next() < 0.2) body[randomString(r).slice(0, 10) || 'extra'] = randomValue(r);
       return body;
@@ -124,7 +130,10 @@ describe.each(DIALECTS)('agent endpoint fuzzing (%s)', (dialect) => {
     valid = {
       request: new TestAgent(t).requestBody('AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-0000-1111'),
       poll: pendingAgent.pollBody({ proof_sig: crypto.randomBytes(64).toString('base64') }),
-      refresh: { guid: agent.tokens!.guid, refresh_token: crypto.randomBytes(48).toString('base64url') },
+      refresh: {
+        guid: agent.tokens!.guid,
+        refresh_token: crypto.randomBytes(48).toString('base64url'),
+      },
     };
   });
   afterAll(async () => {
@@ -137,7 +146,11 @@ describe.each(DIALECTS)('agent endpoint fuzzing (%s)', (dialect) => {
     const codes = new Map<string, number>();
     let sent = 0;
     for (const url of ENDPOINTS) {
-      const template = url.endsWith('request') ? valid.request : url.endsWith('poll') ? valid.poll : valid.refresh;
+      const template = url.endsWith('request')
+        ? valid.request
+        : url.endsWith('poll')
+          ? valid.poll
+          : valid.refresh;
       for (let i = 0; i < ROUNDS_PER_ENDPOINT; i++) {
         const headers: Record<string, string> = { host: ENGINE_HOST };
         let payload: string | Buffer;
@@ -147,9 +160,16 @@ describe.each(DIALECTS)('agent endpoint fuzzing (%s)', (dialect) => {
           headers['content-type'] = 'application/json';
         } else if (mode === 1) {
           payload = JSON.stringify(randomBody(r, template)).slice(0, 1 + r.int(40));
-          headers['content-type'] = r.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
+          headers['content-type'] = r.pick([
+            'application/json',
+            'text/plain',
+            'application/x-www-form-urlencoded',
+          ]);
         } else if (mode === 2) {
-          payload = JSON.stringify({ ...template, [r.pick(Object.keys(template))]: 'y'.repeat(r.pick([5000, 1_100_000])) });
+          payload = JSON.stringify({
+            ...template,
+            [r.pick(Object.keys(template))]: 'y'.repeat(r.pick([5000, 1_100_000])),
+          });
           headers['content-type'] = 'application/json';
         } else {
           payload = JSON.stringify(randomBody(r, template)) ?? 'null';

@@ -39,7 +39,20 @@ const WEIRD_STRINGS = [
   '\r\n\t',
   '9'.repeat(400),
 ];
-const WEIRD_NUMBERS = [0, -0, -1, 1e308, -1e308, 1e300, 2 ** 63, 0.1, 100, 100.0001, 3.5e9, Number.MAX_SAFE_INTEGER];
+const WEIRD_NUMBERS = [
+  0,
+  -0,
+  -1,
+  1e308,
+  -1e308,
+  1e300,
+  2 ** 63,
+  0.1,
+  100,
+  100.0001,
+  3.5e9,
+  Number.MAX_SAFE_INTEGER,
+];
 
 function randomString(r: Rng): string {
   switch (r.int(4)) {
@@ -69,7 +82,8 @@ function randomValue(r: Rng, depth = 0): unknown {
       return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < r.int(6); i += 1) o[r.pick([randomString(r), 'guid', 'hostname', 'metrics'])] = randomValue(r, depth + 1);
+      for (let i = 0; i < r.int(6); i += 1)
+        o[r.pick([randomString(r), 'guid', 'hostname', 'metrics'])] = randomValue(r, depth + 1);
       return o;
     }
   }
@@ -91,7 +105,9 @@ function mutate(r: Rng, body: Record<string, unknown>): string {
   let target: Record<string, unknown> = copy;
   const path = r.int(3);
   for (let i = 0; i < path; i += 1) {
-    const keys = Object.keys(target).filter((key) => typeof target[key] === 'object' && target[key] !== null);
+    const keys = Object.keys(target).filter(
+      (key) => typeof target[key] === 'object' && target[key] !== null,
+    );
     if (keys.length === 0) break;
     target = target[r.pick(keys)] as Record<string, unknown>;
   }
@@ -107,7 +123,13 @@ function validHeartbeat(guid: string, hostname: string): Record<string, unknown>
   return {
     guid,
     hostname,
-    metrics: { cpu_percent: 12, memory_percent: 34, uptime: 100, username: 'root', operating_system: 'Linux' },
+    metrics: {
+      cpu_percent: 12,
+      memory_percent: 34,
+      uptime: 100,
+      username: 'root',
+      operating_system: 'Linux',
+    },
     internal_ip: '10.1.2.3',
     agent_build_id: 'fuzz',
     agent_role_health: { device_audit: { status: 'ok' } },
@@ -121,7 +143,12 @@ function validDetails(guid: string, hostname: string): Record<string, unknown> {
     hostname,
     agent_id: 'fuzz_SYSTEM',
     details: {
-      summary: { hostname, operating_system: 'Linux', uptime: 5, last_reboot: '2026-01-01 00:00:00' },
+      summary: {
+        hostname,
+        operating_system: 'Linux',
+        uptime: 5,
+        last_reboot: '2026-01-01 00:00:00',
+      },
       cpu: { name: 'cpu', logical_cores: 2 },
       memory: [{ slot: 'A', capacity: 1 }],
       storage: [{ drive: '/', usage: 5 }],
@@ -131,7 +158,17 @@ function validDetails(guid: string, hostname: string): Record<string, unknown> {
   };
 }
 
-const BROKEN_JSON = ['{', '{"guid":', 'nul', '[1,2', '{"a":1}}', '"\\ud800', '\u0000', '{"guid": NaN}', ' '];
+const BROKEN_JSON = [
+  '{',
+  '{"guid":',
+  'nul',
+  '[1,2',
+  '{"a":1}}',
+  '"\\ud800',
+  '\u0000',
+  '{"guid": NaN}',
+  ' ',
+];
 
 describe.each(DIALECTS)('agent ingest fuzzing (%s)', (dialect) => {
   let t: TestApp;
@@ -158,18 +195,28 @@ describe.each(DIALECTS)('agent ingest fuzzing (%s)', (dialect) => {
         expect((await agent.refresh()).statusCode).toBe(200);
       }
       const url = i % 2 === 0 ? '/api/agent/heartbeat' : '/api/agent/details';
-      const valid = url.endsWith('heartbeat') ? validHeartbeat(guid, agent.hostname) : validDetails(guid, agent.hostname);
+      const valid = url.endsWith('heartbeat')
+        ? validHeartbeat(guid, agent.hostname)
+        : validDetails(guid, agent.hostname);
       const kind = r.int(10);
       let payload: string;
       let contentType = 'application/json';
       if (kind < 4) payload = mutate(r, valid);
       else if (kind < 6) payload = JSON.stringify(randomValue(r));
       else if (kind === 6) payload = r.pick(BROKEN_JSON);
-      else if (kind === 7) payload = JSON.stringify({ ...valid, hostname: 'h'.repeat(r.pick([255, 300_000, 1_100_000])) });
+      else if (kind === 7)
+        payload = JSON.stringify({
+          ...valid,
+          hostname: 'h'.repeat(r.pick([255, 300_000, 1_100_000])),
+        });
       else if (kind === 8) payload = nestedJson(r.pick([1000, 20_000, 100_000]));
       else {
         payload = JSON.stringify(valid);
-        contentType = r.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']);
+        contentType = r.pick([
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+        ]);
       }
       const res = await t.app.inject({
         method: 'POST',
@@ -179,7 +226,10 @@ describe.each(DIALECTS)('agent ingest fuzzing (%s)', (dialect) => {
       });
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
       const context = `#${i} ${url} ${res.statusCode} ${payload.slice(0, 120)}`;
-      expect(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500), context).toBe(true);
+      expect(
+        res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500),
+        context,
+      ).toBe(true);
       const body = res.json<{ error?: unknown; message?: unknown; status?: unknown }>();
       if (res.statusCode === 200) expect(body.status, context).toBe('ok');
       else {
@@ -195,7 +245,11 @@ describe.each(DIALECTS)('agent ingest fuzzing (%s)', (dialect) => {
     await t.ctx.services.heartbeatBuffer.flush();
     expect(t.ctx.services.heartbeatBuffer.size).toBe(0);
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
-    const row = await t.ctx.db.selectFrom('devices').select(['guid', 'hostname']).where('guid', '=', guid).executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('devices')
+      .select(['guid', 'hostname'])
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
     const ok = await t.app.inject({
       method: 'POST',
       url: '/api/agent/heartbeat',
@@ -204,7 +258,11 @@ describe.each(DIALECTS)('agent ingest fuzzing (%s)', (dialect) => {
     });
     expect(ok.statusCode).toBe(200);
     await t.ctx.services.heartbeatBuffer.flush();
-    const after = await t.ctx.db.selectFrom('devices').select('last_seen').where('guid', '=', guid).executeTakeFirstOrThrow();
+    const after = await t.ctx.db
+      .selectFrom('devices')
+      .select('last_seen')
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
     expect(after.last_seen).toBe(t.clock.now());
     const detail = await t.ctx.services.devices.get(guid);
     expect(detail.guid).toBe(guid);

@@ -15,7 +15,11 @@ import { createSite, enroll, type TestAgent } from '../support/trust-agent.js';
 
 type Ack = Record<string, unknown>;
 
-const CONNECT = { protocol_version: AGENT_PROTOCOL_VERSION, agent_id: 'a_SYSTEM', service_mode: 'system' };
+const CONNECT = {
+  protocol_version: AGENT_PROTOCOL_VERSION,
+  agent_id: 'a_SYSTEM',
+  service_mode: 'system',
+};
 
 function waitFor<T = unknown>(socket: ClientSocket, event: string, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -45,7 +49,10 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
   });
 
   /** Connects to /agents; resolves once connected, rejects with the connect_error. */
-  function connect(opts: { auth?: object; headers?: Record<string, string> }): Promise<ClientSocket> {
+  function connect(opts: {
+    auth?: object;
+    headers?: Record<string, string>;
+  }): Promise<ClientSocket> {
     const socket = connectClient(`http://127.0.0.1:${port}${AGENT_NAMESPACE}`, {
       transports: ['websocket'],
       reconnection: false,
@@ -62,11 +69,17 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
     });
   }
 
-  async function connectedAgent(agent?: TestAgent): Promise<{ agent: TestAgent; socket: ClientSocket }> {
+  async function connectedAgent(
+    agent?: TestAgent,
+  ): Promise<{ agent: TestAgent; socket: ClientSocket }> {
     const a = agent ?? (await enroll(t, admin, siteCode));
     const socket = await connect({ auth: handshake(a) });
     const ack = (await socket.emitWithAck('connect_agent', CONNECT)) as Ack;
-    expect(ack).toEqual({ status: 'ok', guid: a.tokens!.guid, heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS });
+    expect(ack).toEqual({
+      status: 'ok',
+      guid: a.tokens!.guid,
+      heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS,
+    });
     return { agent: a, socket };
   }
 
@@ -112,7 +125,9 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
         (err: { data?: { error?: string } }) => err.data?.error,
       );
     expect(await refused({})).toBe('missing_authorization');
-    expect(await refused({ token: 'not.a.jwt', dpop: agent.dpop('GET', socketHtu()) })).toBe('invalid_token');
+    expect(await refused({ token: 'not.a.jwt', dpop: agent.dpop('GET', socketHtu()) })).toBe(
+      'invalid_token',
+    );
     expect(await refused({ token: agent.tokens!.access })).toBe('dpop_missing');
     const wrongHtu = agent.dpop('GET', 'https://elsewhere.example/socket.io/', {
       accessToken: agent.tokens!.access,
@@ -139,10 +154,17 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
       hostname: agent.hostname,
     })) as Ack;
     expect(early).toMatchObject({ status: 'error', error: 'connect_agent_required' });
-    const old = (await socket.emitWithAck('connect_agent', { ...CONNECT, protocol_version: 0 })) as Ack;
+    const old = (await socket.emitWithAck('connect_agent', {
+      ...CONNECT,
+      protocol_version: 0,
+    })) as Ack;
     expect(old).toMatchObject({ status: 'error', error: 'unsupported_protocol_version' });
     const bad = (await socket.emitWithAck('connect_agent', { protocol_version: 'one' })) as Ack;
-    expect(bad).toMatchObject({ status: 'error', error: 'invalid_request', message: expect.any(String) });
+    expect(bad).toMatchObject({
+      status: 'error',
+      error: 'invalid_request',
+      message: expect.any(String),
+    });
     const ok = (await socket.emitWithAck('connect_agent', CONNECT)) as Ack;
     expect(ok).toMatchObject({ status: 'ok', guid: agent.tokens!.guid });
   });
@@ -173,7 +195,10 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
     expect(mismatch).toMatchObject({ status: 'error', error: 'guid_mismatch' });
     const details = (await socket.emitWithAck('agent_details', {
       hostname: agent.hostname,
-      details: { summary: { operating_system: 'Debian 12' }, software: [{ name: 'bash', version: '5.2' }] },
+      details: {
+        summary: { operating_system: 'Debian 12' },
+        software: [{ name: 'bash', version: '5.2' }],
+      },
     })) as Ack;
     expect(details).toEqual({ status: 'ok' });
     await t.ctx.services.heartbeatBuffer.flush();
@@ -195,7 +220,8 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
     const { agent, socket } = await connectedAgent();
     const beat = { guid: agent.tokens!.guid, hostname: agent.hostname };
     const acks = [];
-    for (let i = 0; i < 61; i += 1) acks.push((await socket.emitWithAck('agent_heartbeat', beat)) as Ack);
+    for (let i = 0; i < 61; i += 1)
+      acks.push((await socket.emitWithAck('agent_heartbeat', beat)) as Ack);
     expect(acks.slice(0, 60).every((a) => a.status === 'ok')).toBe(true);
     expect(acks[60]).toMatchObject({ status: 'error', error: 'rate_limited' });
     t.clock.advance(60_001);
@@ -257,8 +283,12 @@ describe.each(DIALECTS)('agent gateway (%s)', (dialect) => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(await notice).toEqual({ reason: 'device_revoked' });
-    const again = await connect({ auth: handshake(agent) }).catch((e: { data?: { error?: string } }) => e);
-    expect(again).toMatchObject({ data: { error: expect.stringMatching(/device_revoked|token_version_mismatch/) } });
+    const again = await connect({ auth: handshake(agent) }).catch(
+      (e: { data?: { error?: string } }) => e,
+    );
+    expect(again).toMatchObject({
+      data: { error: expect.stringMatching(/device_revoked|token_version_mismatch/) },
+    });
   });
 
   it('deleting a device drops its socket', async () => {

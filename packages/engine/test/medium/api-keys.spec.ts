@@ -18,8 +18,12 @@ describe.each(DIALECTS)('API keys (%s)', (dialect) => {
     await t.close();
   });
 
-  const req = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: object) =>
-    t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const req = (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    headers: Record<string, string>,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
   const mint = async (role: string, headers = admin) => {
     const res = await req('POST', '/api/api_keys', headers, { name: ` ${role} script `, role });
     expect(res.statusCode).toBe(201);
@@ -66,7 +70,12 @@ describe.each(DIALECTS)('API keys (%s)', (dialect) => {
     const me = await req('GET', '/api/auth/me', bearer);
     expect(me.statusCode).toBe(200);
     const adminName = (await req('GET', '/api/auth/me', admin)).json().username;
-    expect(me.json()).toEqual({ username: adminName, display_name: adminName, role: 'Admin', auth: 'api_key' });
+    expect(me.json()).toEqual({
+      username: adminName,
+      display_name: adminName,
+      role: 'Admin',
+      auth: 'api_key',
+    });
     const write = await req('POST', '/api/users', bearer, {
       username: 'scripted',
       password: 'scripted-password-1',
@@ -75,11 +84,16 @@ describe.each(DIALECTS)('API keys (%s)', (dialect) => {
     expect(write.statusCode).toBe(201);
     await vi.waitFor(async () => {
       const entries = (await req('GET', '/api/audit?action=users.create', admin)).json().entries;
-      expect(entries[0]).toMatchObject({ username: adminName, auth: 'api_key', target: 'scripted' });
+      expect(entries[0]).toMatchObject({
+        username: adminName,
+        auth: 'api_key',
+        target: 'scripted',
+      });
     });
 
     const lastUsed = async () =>
-      (await t.ctx.db.selectFrom('api_keys').select('last_used_at').executeTakeFirstOrThrow()).last_used_at;
+      (await t.ctx.db.selectFrom('api_keys').select('last_used_at').executeTakeFirstOrThrow())
+        .last_used_at;
     const start = t.clock.now();
     expect(await lastUsed()).toBe(start);
     t.clock.advance(30_000);
@@ -142,7 +156,11 @@ describe.each(DIALECTS)('API keys (%s)', (dialect) => {
         expect(res.json().error).toBe('forbidden');
       }
     }
-    const live = await t.ctx.db.selectFrom('api_keys').select('id').where('revoked_at', 'is', null).execute();
+    const live = await t.ctx.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('revoked_at', 'is', null)
+      .execute();
     expect(live.map((r) => r.id)).toContain(created.id);
     expect(live).toHaveLength(3);
   });

@@ -67,7 +67,9 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
       conflict_requires_prompt: false,
       fingerprint_match: false,
     });
-    const raw = (await t.app.inject({ method: 'GET', url: URL, headers: admin })).json<{ approvals: object[] }>();
+    const raw = (await t.app.inject({ method: 'GET', url: URL, headers: admin })).json<{
+      approvals: object[];
+    }>();
     for (const key of ['agent_pubkey', 'client_nonce', 'server_nonce']) {
       expect(raw.approvals[0]).not.toHaveProperty(key);
     }
@@ -76,7 +78,10 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     await post(`${URL}/${await idOf(b)}/deny`);
     expect((await list('?status=pending')).map((r) => r.hostname_claimed)).toEqual([a.hostname]);
     expect((await list('?status=denied')).map((r) => r.hostname_claimed)).toEqual([b.hostname]);
-    expect((await t.app.inject({ method: 'GET', url: `${URL}?status=bogus`, headers: admin })).statusCode).toBe(400);
+    expect(
+      (await t.app.inject({ method: 'GET', url: `${URL}?status=bogus`, headers: admin }))
+        .statusCode,
+    ).toBe(400);
     // Expiry is reflected in the list.
     t.clock.advance(86_400_001);
     expect((await list('?status=expired')).map((r) => r.hostname_claimed)).toEqual([a.hostname]);
@@ -85,8 +90,15 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
   it('is admin-only', async () => {
     const operator = await apiKeyHeaders(t, 'Operator');
     expect((await t.app.inject({ method: 'GET', url: URL })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: URL, headers: operator })).statusCode).toBe(403);
-    const res = await t.app.inject({ method: 'POST', url: `${URL}/x/approve`, headers: operator, payload: {} });
+    expect((await t.app.inject({ method: 'GET', url: URL, headers: operator })).statusCode).toBe(
+      403,
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${URL}/x/approve`,
+      headers: operator,
+      payload: {},
+    });
     expect(res.statusCode).toBe(403);
   });
 
@@ -95,11 +107,17 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     await a.request(site.code);
     const id = await idOf(a);
     const ok = await post(`${URL}/${id}/approve`);
-    expect(ok.json()).toEqual({ status: 'approved', guid: expect.stringMatching(/^[0-9a-f-]{36}$/), conflict_resolution: null });
+    expect(ok.json()).toEqual({
+      status: 'approved',
+      guid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      conflict_resolution: null,
+    });
     const again = await post(`${URL}/${id}/approve`, {});
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ error: 'approval_not_pending' });
-    expect((await post(`${URL}/${id}/deny`)).json()).toMatchObject({ error: 'approval_not_pending' });
+    expect((await post(`${URL}/${id}/deny`)).json()).toMatchObject({
+      error: 'approval_not_pending',
+    });
     const missing = await post(`${URL}/${crypto.randomUUID()}/approve`, {});
     expect([missing.statusCode, missing.json().error]).toEqual([404, 'approval_not_found']);
     expect((await post(`${URL}/%00/deny`)).statusCode).toBe(404);
@@ -109,7 +127,9 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     const late = new TestAgent(t);
     await late.request(site.code);
     t.clock.advance(86_400_001);
-    expect((await post(`${URL}/${await idOf(late)}/approve`, {})).json()).toMatchObject({ error: 'approval_not_pending' });
+    expect((await post(`${URL}/${await idOf(late)}/approve`, {})).json()).toMatchObject({
+      error: 'approval_not_pending',
+    });
 
     const audit = await t.ctx.db
       .selectFrom('audit_log')
@@ -124,7 +144,11 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
       ['device_approval.deny', 409],
       ['device_approval.approve', 400],
     ]);
-    const row = await t.ctx.db.selectFrom('device_approvals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.approved_by).toMatch(/^admin-/);
   });
 
@@ -138,11 +162,25 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
       fingerprint_match: true,
       conflict_requires_prompt: false,
       alternate_hostname: null,
-      hostname_conflict: { guid, ssl_key_fingerprint: first.fingerprint, site_id: site.id, fingerprint_match: true, requires_prompt: false },
+      hostname_conflict: {
+        guid,
+        ssl_key_fingerprint: first.fingerprint,
+        site_id: site.id,
+        fingerprint_match: true,
+        requires_prompt: false,
+      },
     });
-    expect((await approve(t, admin, first)).json()).toEqual({ status: 'approved', guid, conflict_resolution: 'auto_merge_fingerprint' });
+    expect((await approve(t, admin, first)).json()).toEqual({
+      status: 'approved',
+      guid,
+      conflict_resolution: 'auto_merge_fingerprint',
+    });
     expect((await first.poll()).json()).toMatchObject({ status: 'approved', guid });
-    const device = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
+    const device = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
     expect(device.token_version).toBe(1);
     expect(disconnected).toEqual([]);
   });
@@ -161,7 +199,10 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     });
     const refused = await approve(t, admin, other);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json()).toMatchObject({ error: 'conflict_resolution_required', field: 'conflict_resolution' });
+    expect(refused.json()).toMatchObject({
+      error: 'conflict_resolution_required',
+      field: 'conflict_resolution',
+    });
     expect(refused.json().message).toContain(old.hostname.toUpperCase());
     expect((await approve(t, admin, other, { conflict_resolution: 'overwrite' })).json()).toEqual({
       status: 'approved',
@@ -169,9 +210,18 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
       conflict_resolution: 'overwrite',
     });
     expect(disconnected).toEqual([[guid, 'token_version_mismatch']]);
-    const before = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
+    const before = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
     expect(before.token_version).toBe(2);
-    const live = await t.ctx.db.selectFrom('refresh_tokens').select('id').where('guid', '=', guid).where('revoked_at', 'is', null).execute();
+    const live = await t.ctx.db
+      .selectFrom('refresh_tokens')
+      .select('id')
+      .where('guid', '=', guid)
+      .where('revoked_at', 'is', null)
+      .execute();
     expect(live).toEqual([]);
     expect((await old.refresh()).json()).toMatchObject({ error: 'refresh_token_revoked' });
     await other.poll();
@@ -190,25 +240,39 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     expect(res).toMatchObject({ status: 'approved', conflict_resolution: 'coexist' });
     expect(res.guid).not.toBe(old.tokens!.guid);
     await other.poll();
-    const device = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', other.tokens!.guid).executeTakeFirstOrThrow();
+    const device = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', other.tokens!.guid)
+      .executeTakeFirstOrThrow();
     expect(device.hostname).toBe(`${old.hostname}-2`);
-    const untouched = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', old.tokens!.guid).executeTakeFirstOrThrow();
-    expect(untouched).toMatchObject({ hostname: old.hostname, token_version: 1, ssl_key_fingerprint: old.fingerprint });
+    const untouched = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', old.tokens!.guid)
+      .executeTakeFirstOrThrow();
+    expect(untouched).toMatchObject({
+      hostname: old.hostname,
+      token_version: 1,
+      ssl_key_fingerprint: old.fingerprint,
+    });
     expect(disconnected).toEqual([]);
   });
 
   it('coexist refuses when all 50 suffixes are taken', async () => {
     const host = `full-${crypto.randomBytes(2).toString('hex')}`;
     const now = t.clock.now();
-    const rows = [host, ...Array.from({ length: 50 }, (_, i) => `${host}-${i + 1}`)].map((hostname) => ({
-      guid: crypto.randomUUID(),
-      hostname,
-      site_id: null,
-      description: '',
-      created_at: now,
-      last_seen: null,
-      ssl_key_fingerprint: 'f'.repeat(64),
-    }));
+    const rows = [host, ...Array.from({ length: 50 }, (_, i) => `${host}-${i + 1}`)].map(
+      (hostname) => ({
+        guid: crypto.randomUUID(),
+        hostname,
+        site_id: null,
+        description: '',
+        created_at: now,
+        last_seen: null,
+        ssl_key_fingerprint: 'f'.repeat(64),
+      }),
+    );
     await t.ctx.db.insertInto('devices').values(rows).execute();
     const other = new TestAgent(t, host);
     await other.request(site.code);
@@ -221,7 +285,11 @@ describe.each(DIALECTS)('device approvals (%s)', (dialect) => {
     const agent = new TestAgent(t);
     await agent.request(site.code);
     const guid = crypto.randomUUID();
-    expect((await approve(t, admin, agent, { guid })).json()).toEqual({ status: 'approved', guid, conflict_resolution: null });
+    expect((await approve(t, admin, agent, { guid })).json()).toEqual({
+      status: 'approved',
+      guid,
+      conflict_resolution: null,
+    });
     await agent.poll();
     expect(agent.tokens!.guid).toBe(guid);
     expect((await approve(t, admin, agent, { guid: 'not-a-uuid' })).statusCode).toBe(400);

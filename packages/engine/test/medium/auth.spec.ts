@@ -58,7 +58,11 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
 
   it('stores passwords as argon2id only', async () => {
     await createUser(t, { role: 'Operator', username: 'olga', password: PASSWORD });
-    const row = await t.ctx.db.selectFrom('users').selectAll().where('username', '=', 'olga').executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', 'olga')
+      .executeTakeFirstOrThrow();
     expect(row.password_hash.startsWith('$argon2id$')).toBe(true);
     expect(JSON.stringify(row)).not.toContain(PASSWORD);
     expect(row.mfa_enabled).toBe(0);
@@ -69,7 +73,12 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     const res = await login(t, 'olga', PASSWORD);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ status: 'ok', username: 'olga', display_name: 'olga', role: 'Operator' });
+    expect(body).toMatchObject({
+      status: 'ok',
+      username: 'olga',
+      display_name: 'olga',
+      role: 'Operator',
+    });
     expect(body.csrf_token).toMatch(/^[A-Za-z0-9_-]{32,}$/);
     const raw = String(res.headers['set-cookie']);
     expect(raw).toMatch(/^borealis_session=[A-Za-z0-9_-]{43};/);
@@ -81,7 +90,11 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.id).toBe(sha256Hex(token));
     expect(JSON.stringify(sessions)).not.toContain(token);
-    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: cookieOf(res) } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: cookieOf(res) },
+    });
     expect(me.json()).toEqual({
       username: 'olga',
       display_name: 'olga',
@@ -108,7 +121,12 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
   it('requires the CSRF token on cookie-authenticated writes', async () => {
     const h = await sessionHeaders(t, 'Admin');
     const payload = { username: 'newbie', password: PASSWORD, role: 'Viewer' };
-    const none = await t.app.inject({ method: 'POST', url: '/api/users', headers: { cookie: h.cookie! }, payload });
+    const none = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: { cookie: h.cookie! },
+      payload,
+    });
     expect(none.statusCode).toBe(403);
     expect(none.json().error).toBe('csrf_failed');
     const bad = await t.app.inject({
@@ -119,10 +137,16 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     });
     expect(bad.statusCode).toBe(403);
     expect(bad.json().error).toBe('csrf_failed');
-    expect(await t.ctx.db.selectFrom('users').select('id').where('username', '=', 'newbie').execute()).toHaveLength(0);
+    expect(
+      await t.ctx.db.selectFrom('users').select('id').where('username', '=', 'newbie').execute(),
+    ).toHaveLength(0);
     const good = await t.app.inject({ method: 'POST', url: '/api/users', headers: h, payload });
     expect(good.statusCode).toBe(201);
-    const read = await t.app.inject({ method: 'GET', url: '/api/users', headers: { cookie: h.cookie! } });
+    const read = await t.app.inject({
+      method: 'GET',
+      url: '/api/users',
+      headers: { cookie: h.cookie! },
+    });
     expect(read.statusCode).toBe(200);
   });
 
@@ -132,12 +156,20 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     expect(first.statusCode).toBe(200);
     expect(first.headers['set-cookie']).toBeUndefined();
     const setup = first.json();
-    expect(setup).toMatchObject({ status: 'mfa_required', stage: 'setup', username: 'alice', role: 'Admin' });
+    expect(setup).toMatchObject({
+      status: 'mfa_required',
+      stage: 'setup',
+      username: 'alice',
+      role: 'Admin',
+    });
     expect(setup.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(setup.otpauth_url).toContain(`secret=${setup.secret}`);
     expect(setup.otpauth_url).toContain('issuer=Borealis');
     expect(setup.qr_image.startsWith('data:image/png;base64,')).toBe(true);
-    const challenge = await t.ctx.db.selectFrom('auth_challenges').selectAll().executeTakeFirstOrThrow();
+    const challenge = await t.ctx.db
+      .selectFrom('auth_challenges')
+      .selectAll()
+      .executeTakeFirstOrThrow();
     expect(challenge.id).toBe(sha256Hex(setup.pending_token));
     expect(JSON.stringify(challenge)).not.toContain(setup.secret);
 
@@ -145,7 +177,11 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ status: 'ok', username: 'alice', role: 'Admin' });
     expect(String(ok.headers['set-cookie'])).toContain('HttpOnly');
-    const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: cookieOf(ok) } });
+    const me = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: cookieOf(ok) },
+    });
     expect(me.json().username).toBe('alice');
     const user = await t.ctx.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
     expect(user.mfa_secret_enc).toBeTruthy();
@@ -180,7 +216,9 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     expect(replay.statusCode).toBe(401);
     expect(replay.json().error).toBe('invalid_code');
     t.clock.advance(30_000);
-    expect((await verify(t, v.pending_token, totpCode(setup.secret, t.clock.now()))).statusCode).toBe(200);
+    expect(
+      (await verify(t, v.pending_token, totpCode(setup.secret, t.clock.now()))).statusCode,
+    ).toBe(200);
 
     const unknown = await verify(t, 'no-such-pending-token', '123456');
     expect(unknown.statusCode).toBe(401);
@@ -200,7 +238,9 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
       const r = await verify(t, setup.pending_token, '000000', { ip: '10.1.1.1' });
       expect(r.json().error).toBe('invalid_code');
     }
-    const gone = await verify(t, setup.pending_token, totpCode(setup.secret, t.clock.now()), { ip: '10.1.1.1' });
+    const gone = await verify(t, setup.pending_token, totpCode(setup.secret, t.clock.now()), {
+      ip: '10.1.1.1',
+    });
     expect(gone.json().error).toBe('invalid_session');
     const locked = await login(t, 'otto', PASSWORD, { ip: '10.9.9.9' });
     expect(locked.statusCode).toBe(429);
@@ -239,7 +279,9 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
   it('locks a client IP that keeps failing across usernames', async () => {
     await createUser(t, { role: 'Viewer', username: 'vera', password: PASSWORD });
     for (let i = 0; i < 5; i++) {
-      expect((await login(t, `ghost${i}`, 'whatever-pass', { ip: '192.0.2.7' })).statusCode).toBe(401);
+      expect((await login(t, `ghost${i}`, 'whatever-pass', { ip: '192.0.2.7' })).statusCode).toBe(
+        401,
+      );
     }
     const blocked = await login(t, 'vera', PASSWORD, { ip: '192.0.2.7' });
     expect(blocked.statusCode).toBe(429);
@@ -253,13 +295,20 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
     const h = await sessionHeaders(t, 'Viewer');
     const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: h });
     expect(out.statusCode).toBe(200);
-    expect(String(out.headers['set-cookie'])).toMatch(/borealis_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/);
-    const after = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: h.cookie! } });
+    expect(String(out.headers['set-cookie'])).toMatch(
+      /borealis_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/,
+    );
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/me',
+      headers: { cookie: h.cookie! },
+    });
     expect(after.statusCode).toBe(401);
     expect(after.json().error).toBe('unauthorized');
 
     const h2 = await sessionHeaders(t, 'Viewer');
-    const me = () => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: h2.cookie! } });
+    const me = () =>
+      t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: h2.cookie! } });
     t.clock.advance(43_200_000 - 1);
     expect((await me()).statusCode).toBe(200);
     t.clock.advance(1);
@@ -291,7 +340,12 @@ describe.each(DIALECTS)('operator sign-in (%s)', (dialect) => {
       .map((f) => fs.readFileSync(f, 'utf8'))
       .join('\n');
     expect(text).toContain('olga');
-    for (const secret of [PASSWORD, 'wrong-password-here', ok.json().csrf_token, ok.cookies[0]!.value]) {
+    for (const secret of [
+      PASSWORD,
+      'wrong-password-here',
+      ok.json().csrf_token,
+      ok.cookies[0]!.value,
+    ]) {
       expect(text).not.toContain(secret);
       expect(JSON.stringify(rows)).not.toContain(secret);
     }
@@ -315,18 +369,35 @@ describe.each(DIALECTS)('first admin (%s)', (dialect) => {
     expect(stored.map((r) => r.id)).toEqual([sha256Hex(setupToken!)]);
 
     const body = { token: setupToken!, username: 'root', display_name: 'Root', password: PASSWORD };
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: { ...body, token: 'nope' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/setup',
+      payload: { ...body, token: 'nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error).toBe('invalid_setup_token');
-    const weak = await t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: { ...body, password: 'short' } });
+    const weak = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/setup',
+      payload: { ...body, password: 'short' },
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().field).toBe('password');
 
     const ok = await t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: body });
     expect(ok.statusCode).toBe(201);
-    expect(ok.json()).toMatchObject({ username: 'root', display_name: 'Root', role: 'Admin', mfa_enabled: true });
+    expect(ok.json()).toMatchObject({
+      username: 'root',
+      display_name: 'Root',
+      role: 'Admin',
+      mfa_enabled: true,
+    });
     expect((await status()).json()).toEqual({ setup_required: false });
-    const again = await t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: { ...body, username: 'root2' } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/setup',
+      payload: { ...body, username: 'root2' },
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toBe('setup_complete');
     expect(await t.ctx.services.auth.bootstrap()).toEqual({});
@@ -355,7 +426,11 @@ describe.each(DIALECTS)('first admin (%s)', (dialect) => {
     const a = (await t.ctx.services.auth.bootstrap()).setupToken!;
     const b = (await t.ctx.services.auth.bootstrap()).setupToken!;
     const post = (token: string) =>
-      t.app.inject({ method: 'POST', url: '/api/auth/setup', payload: { token, username: 'root', password: PASSWORD } });
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/setup',
+        payload: { token, username: 'root', password: PASSWORD },
+      });
     expect((await post(a)).json().error).toBe('invalid_setup_token');
     t.clock.advance(24 * 3600_000);
     expect((await post(b)).json().error).toBe('invalid_setup_token');
@@ -372,7 +447,9 @@ describe.each(DIALECTS)('first admin (%s)', (dialect) => {
     expect(await t.ctx.services.auth.bootstrap()).toEqual({});
     expect(await t.ctx.db.selectFrom('setup_tokens').selectAll().execute()).toHaveLength(0);
     const users = await t.ctx.db.selectFrom('users').selectAll().execute();
-    expect(users.map((u) => [u.username, u.role, u.mfa_enabled])).toEqual([['seed-admin', 'Admin', 1]]);
+    expect(users.map((u) => [u.username, u.role, u.mfa_enabled])).toEqual([
+      ['seed-admin', 'Admin', 1],
+    ]);
     expect(users[0]!.password_hash.startsWith('$argon2id$')).toBe(true);
     const first = (await login(t, 'seed-admin', PASSWORD)).json();
     expect(first).toMatchObject({ status: 'mfa_required', stage: 'setup', role: 'Admin' });

@@ -56,7 +56,10 @@ describe.each(DIALECTS)('engine core (%s)', (dialect) => {
       expect(res.statusCode, `${r.method} ${r.url}`).toBe(401);
       // Agent (device) routes ask for an access token; operator routes for a session or API key.
       const error = r.auth === 'device' ? 'missing_authorization' : 'unauthorized';
-      expect(res.json(), `${r.method} ${r.url}`).toMatchObject({ error, message: expect.any(String) });
+      expect(res.json(), `${r.method} ${r.url}`).toMatchObject({
+        error,
+        message: expect.any(String),
+      });
     }
   });
 
@@ -125,7 +128,9 @@ describe.each(DIALECTS)('engine core (%s)', (dialect) => {
     expect(rows[0]).toMatchObject({ method: 'POST', outcome: 'denied', status_code: 401 });
     await t.ctx.logs.close();
     const apiLog = fs.readFileSync(path.join(t.ctx.config.engineDir, 'Logs', 'api.log'), 'utf8');
-    expect(apiLog).toMatch(/client=\S+ method=POST path=\/api\/auth\/login status=401 success=false duration_ms=\d/);
+    expect(apiLog).toMatch(
+      /client=\S+ method=POST path=\/api\/auth\/login status=401 success=false duration_ms=\d/,
+    );
     expect(apiLog).not.toContain('wrong-password-123');
     expect(apiLog).not.toContain('next=');
   });

@@ -50,7 +50,9 @@ const FIRST: DetailsRequest = {
 describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
   let t: TestApp;
 
-  async function addDevice(o: Partial<Insertable<DevicesTable>> = {}): Promise<{ guid: string; hostname: string }> {
+  async function addDevice(
+    o: Partial<Insertable<DevicesTable>> = {},
+  ): Promise<{ guid: string; hostname: string }> {
     const guid = o.guid ?? crypto.randomUUID();
     const hostname = o.hostname ?? 'web01';
     await t.ctx.db
@@ -82,7 +84,10 @@ describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
 
   it('stores the first report and copies summary fields into the device columns', async () => {
     const d = await addDevice();
-    expect(await t.ctx.services.details.ingest(d, FIRST)).toEqual({ status: 'ok', hostname: 'web01' });
+    expect(await t.ctx.services.details.ingest(d, FIRST)).toEqual({
+      status: 'ok',
+      hostname: 'web01',
+    });
     const r = await row(d.guid);
     expect(r).toMatchObject({
       operating_system: 'Debian GNU/Linux 12 (bookworm)',
@@ -102,8 +107,20 @@ describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
     expect(JSON.parse(r.cpu!)).toEqual(FIRST.details.cpu);
     expect(JSON.parse(r.storage!)).toHaveLength(2);
     expect(await software(d.guid)).toEqual([
-      { name: 'curl', name_normalized: 'curl', version: '7.88', source: '', captured_at: t.clock.now() },
-      { name: 'OpenSSL', name_normalized: 'openssl', version: '3.0.15', source: 'dpkg', captured_at: t.clock.now() },
+      {
+        name: 'curl',
+        name_normalized: 'curl',
+        version: '7.88',
+        source: '',
+        captured_at: t.clock.now(),
+      },
+      {
+        name: 'OpenSSL',
+        name_normalized: 'openssl',
+        version: '3.0.15',
+        source: 'dpkg',
+        captured_at: t.clock.now(),
+      },
     ]);
   });
 
@@ -114,7 +131,13 @@ describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
     await t.ctx.services.details.ingest(d, {
       hostname: 'web01',
       details: {
-        summary: { operating_system: '', last_user: 'bob', domain: '', uptime: 0, serial_number: 'SN2' },
+        summary: {
+          operating_system: '',
+          last_user: 'bob',
+          domain: '',
+          uptime: 0,
+          serial_number: 'SN2',
+        },
         cpu: { name: '', logical_cores: 16 },
         memory: [],
         storage: [{ drive: '/', filesystem: 'ext4', usage: 55 }],
@@ -148,7 +171,13 @@ describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
       details: { software: [{ name: 'nginx', version: '1.24', source: 'dpkg' }] },
     });
     expect(await software(d.guid)).toEqual([
-      { name: 'nginx', name_normalized: 'nginx', version: '1.24', source: 'dpkg', captured_at: t.clock.now() },
+      {
+        name: 'nginx',
+        name_normalized: 'nginx',
+        version: '1.24',
+        source: 'dpkg',
+        captured_at: t.clock.now(),
+      },
     ]);
   });
 
@@ -161,11 +190,22 @@ describe.each(DIALECTS)('details ingest (%s)', (dialect) => {
     }));
     await t.ctx.services.details.ingest(d, { hostname: 'web01', details: { software: big } });
     expect(await software(d.guid)).toHaveLength(3000);
-    const page = await t.ctx.services.devices.software(d.guid, { page: 3, page_size: 500, q: 'package-2' });
+    const page = await t.ctx.services.devices.software(d.guid, {
+      page: 3,
+      page_size: 500,
+      q: 'package-2',
+    });
     expect(page.total).toBe(1000);
     expect(page.software).toEqual([]);
-    const first = await t.ctx.services.devices.software(d.guid, { page: 1, page_size: 2, q: 'PACKAGE-2999' });
-    expect(first).toMatchObject({ total: 1, software: [{ name: 'Package-2999', version: '2999.0' }] });
+    const first = await t.ctx.services.devices.software(d.guid, {
+      page: 1,
+      page_size: 2,
+      q: 'PACKAGE-2999',
+    });
+    expect(first).toMatchObject({
+      total: 1,
+      software: [{ name: 'Package-2999', version: '2999.0' }],
+    });
   });
 
   it('keeps the hostname when another device already uses the reported one', async () => {
@@ -244,7 +284,10 @@ describe.each(DIALECTS)('POST /api/agent/details (%s)', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ status: 'ok' });
     const detail = await t.ctx.services.devices.get(agent.tokens!.guid);
-    expect(detail).toMatchObject({ operating_system: FIRST.details.summary!.operating_system, software_count: 2 });
+    expect(detail).toMatchObject({
+      operating_system: FIRST.details.summary!.operating_system,
+      software_count: 2,
+    });
   });
 
   it('answers 403 guid_mismatch, 400 for bad bodies and 401 without a token', async () => {
@@ -253,7 +296,10 @@ describe.each(DIALECTS)('POST /api/agent/details (%s)', (dialect) => {
     expect(mismatch.json()).toMatchObject({ error: 'guid_mismatch' });
     const bad = await post({ hostname: 'x', details: { storage: [{ usage: 5 }] } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ error: 'invalid_request', field: 'details.storage.0.drive' });
+    expect(bad.json()).toMatchObject({
+      error: 'invalid_request',
+      field: 'details.storage.0.drive',
+    });
     const anon = await t.app.inject({ method: 'POST', url: '/api/agent/details', payload: FIRST });
     expect(anon.statusCode).toBe(401);
   });

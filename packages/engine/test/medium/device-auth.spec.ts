@@ -61,34 +61,66 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
         exp: Math.floor(t.clock.now() / 1000) + 900,
       },
     });
-    const bearer = { ...agent.deviceHeaders('POST', PROBE_PATH), authorization: `Bearer ${agent.tokens!.access}` };
+    const bearer = {
+      ...agent.deviceHeaders('POST', PROBE_PATH),
+      authorization: `Bearer ${agent.tokens!.access}`,
+    };
     expect((await call(bearer)).statusCode).toBe(200);
     // A query string does not change the htu.
-    const q = await probe.inject({ method: 'POST', url: `${PROBE_PATH}?x=1`, headers: agent.deviceHeaders('POST', PROBE_PATH), payload: {} });
+    const q = await probe.inject({
+      method: 'POST',
+      url: `${PROBE_PATH}?x=1`,
+      headers: agent.deviceHeaders('POST', PROBE_PATH),
+      payload: {},
+    });
     expect(q.statusCode).toBe(200);
   });
 
   it('refuses missing, malformed, foreign and expired tokens', async () => {
     const agent = await enroll(t, admin, code);
     const h = agent.deviceHeaders('POST', PROBE_PATH);
-    expect(await errorOf({ host: ENGINE_HOST, dpop: h.dpop! })).toEqual([401, 'missing_authorization']);
-    expect(await errorOf({ ...h, authorization: 'Basic abc' })).toEqual([401, 'missing_authorization']);
-    expect(await errorOf({ ...h, authorization: 'DPoP not-a-jwt' })).toEqual([401, 'invalid_token']);
+    expect(await errorOf({ host: ENGINE_HOST, dpop: h.dpop! })).toEqual([
+      401,
+      'missing_authorization',
+    ]);
+    expect(await errorOf({ ...h, authorization: 'Basic abc' })).toEqual([
+      401,
+      'missing_authorization',
+    ]);
+    expect(await errorOf({ ...h, authorization: 'DPoP not-a-jwt' })).toEqual([
+      401,
+      'invalid_token',
+    ]);
     const foreign = crypto.generateKeyPairSync('ed25519').privateKey;
-    const forged = await new SignJWT({ guid: agent.tokens!.guid, ssl_key_fingerprint: agent.fingerprint, token_version: 1, cnf: { jkt: agent.jkt } })
+    const forged = await new SignJWT({
+      guid: agent.tokens!.guid,
+      ssl_key_fingerprint: agent.fingerprint,
+      token_version: 1,
+      cnf: { jkt: agent.jkt },
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid: t.ctx.services.engineKeys.jwtKey().kid })
       .setSubject(`device:${agent.tokens!.guid}`)
       .setIssuedAt()
       .setExpirationTime('10m')
       .sign(foreign);
-    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH, forged))).toEqual([401, 'invalid_token']);
-    const noCnf = await new SignJWT({ guid: agent.tokens!.guid, ssl_key_fingerprint: agent.fingerprint, token_version: 1 })
+    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH, forged))).toEqual([
+      401,
+      'invalid_token',
+    ]);
+    const noCnf = await new SignJWT({
+      guid: agent.tokens!.guid,
+      ssl_key_fingerprint: agent.fingerprint,
+      token_version: 1,
+    })
       .setProtectedHeader({ alg: 'EdDSA' })
       .setSubject(`device:${agent.tokens!.guid}`)
       .setIssuedAt(Math.floor(t.clock.now() / 1000))
       .setExpirationTime(Math.floor(t.clock.now() / 1000) + 600)
       .sign(t.ctx.services.engineKeys.jwtKey().privateKey);
-    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH, noCnf))).toEqual([401, 'invalid_claims']);
+    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH, noCnf))).toEqual([
+      401,
+      'invalid_claims',
+    ]);
     t.clock.advance(901_000);
     expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH))).toEqual([401, 'token_expired']);
     const gone = await enroll(t, admin, code);
@@ -99,10 +131,24 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
   it('refuses a fingerprint or token_version that no longer matches the device row', async () => {
     const agent = await enroll(t, admin, code);
     const guid = agent.tokens!.guid;
-    await t.ctx.db.updateTable('devices').set({ ssl_key_fingerprint: 'e'.repeat(64) }).where('guid', '=', guid).execute();
-    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH))).toEqual([403, 'fingerprint_mismatch']);
-    await t.ctx.db.updateTable('devices').set({ ssl_key_fingerprint: agent.fingerprint, token_version: 2 }).where('guid', '=', guid).execute();
-    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH))).toEqual([403, 'token_version_mismatch']);
+    await t.ctx.db
+      .updateTable('devices')
+      .set({ ssl_key_fingerprint: 'e'.repeat(64) })
+      .where('guid', '=', guid)
+      .execute();
+    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH))).toEqual([
+      403,
+      'fingerprint_mismatch',
+    ]);
+    await t.ctx.db
+      .updateTable('devices')
+      .set({ ssl_key_fingerprint: agent.fingerprint, token_version: 2 })
+      .where('guid', '=', guid)
+      .execute();
+    expect(await errorOf(agent.deviceHeaders('POST', PROBE_PATH))).toEqual([
+      403,
+      'token_version_mismatch',
+    ]);
     // A refresh picks up the new version.
     expect((await agent.refresh()).statusCode).toBe(200);
     expect((await call(agent.deviceHeaders('POST', PROBE_PATH))).statusCode).toBe(200);
@@ -110,10 +156,18 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
 
   it('refuses revoked and quarantined devices', async () => {
     const q = await enroll(t, admin, code);
-    await t.app.inject({ method: 'POST', url: `/api/devices/${q.tokens!.guid}/quarantine`, headers: admin });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/devices/${q.tokens!.guid}/quarantine`,
+      headers: admin,
+    });
     expect(await errorOf(q.deviceHeaders('POST', PROBE_PATH))).toEqual([403, 'device_quarantined']);
     const r = await enroll(t, admin, code);
-    await t.app.inject({ method: 'POST', url: `/api/devices/${r.tokens!.guid}/revoke`, headers: admin });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/devices/${r.tokens!.guid}/revoke`,
+      headers: admin,
+    });
     expect(await errorOf(r.deviceHeaders('POST', PROBE_PATH))).toEqual([403, 'device_revoked']);
   });
 
@@ -122,8 +176,11 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
     const access = agent.tokens!.access;
     const auth = { host: ENGINE_HOST, authorization: `DPoP ${access}` };
     const now = Math.floor(t.clock.now() / 1000);
-    const proof = (method: string, url: string, opts: Parameters<TestAgent['dpop']>[2] = { accessToken: access }) =>
-      agent.dpop(method, url, opts);
+    const proof = (
+      method: string,
+      url: string,
+      opts: Parameters<TestAgent['dpop']>[2] = { accessToken: access },
+    ) => agent.dpop(method, url, opts);
     const cases: [string | undefined, string][] = [
       [undefined, 'dpop_missing'],
       [proof('POST', htu('/api/agent/other')), 'dpop_invalid'], // wrong htu
@@ -156,7 +213,14 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
     // A second engine: fresh services (fresh in-memory state), same database and key files.
     const ctx2: EngineContext = {
       ...t.ctx,
-      services: buildServices({ db: t.ctx.db, clock: t.clock, logs: t.ctx.logs, secrets: t.ctx.secrets, config: t.ctx.config, events: t.ctx.events }),
+      services: buildServices({
+        db: t.ctx.db,
+        clock: t.clock,
+        logs: t.ctx.logs,
+        secrets: t.ctx.secrets,
+        config: t.ctx.config,
+        events: t.ctx.events,
+      }),
     };
     const engine2 = await createApp(ctx2);
     const probe2 = await makeDeviceProbe(ctx2);
@@ -194,8 +258,16 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
     const access = agent.tokens!.access;
     const auth = t.ctx.services.deviceAuth;
     const socketProof = () => agent.dpop('GET', `${ORIGIN}/socket.io/`, { accessToken: access });
-    const principal = await auth.authenticateSocket({ token: access, dpop: socketProof(), host: ENGINE_HOST });
-    expect(principal).toMatchObject({ guid: agent.tokens!.guid, fingerprint: agent.fingerprint, jkt: agent.jkt });
+    const principal = await auth.authenticateSocket({
+      token: access,
+      dpop: socketProof(),
+      host: ENGINE_HOST,
+    });
+    expect(principal).toMatchObject({
+      guid: agent.tokens!.guid,
+      fingerprint: agent.fingerprint,
+      jkt: agent.jkt,
+    });
     const fail = (input: { token: unknown; dpop: unknown; host?: string }) =>
       auth.authenticateSocket({ host: ENGINE_HOST, ...input }).then(
         () => 'accepted',
@@ -203,9 +275,21 @@ describe.each(DIALECTS)('device auth (%s)', (dialect) => {
       );
     expect(await fail({ token: undefined, dpop: socketProof() })).toBe('missing_authorization');
     expect(await fail({ token: access, dpop: undefined })).toBe('dpop_missing');
-    expect(await fail({ token: access, dpop: agent.dpop('POST', `${ORIGIN}/socket.io/`, { accessToken: access }) })).toBe('dpop_invalid');
-    expect(await fail({ token: access, dpop: agent.dpop('GET', `${ORIGIN}/api/x`, { accessToken: access }) })).toBe('dpop_invalid');
-    expect(await fail({ token: access, dpop: socketProof(), host: 'other.test' })).toBe('dpop_invalid');
+    expect(
+      await fail({
+        token: access,
+        dpop: agent.dpop('POST', `${ORIGIN}/socket.io/`, { accessToken: access }),
+      }),
+    ).toBe('dpop_invalid');
+    expect(
+      await fail({
+        token: access,
+        dpop: agent.dpop('GET', `${ORIGIN}/api/x`, { accessToken: access }),
+      }),
+    ).toBe('dpop_invalid');
+    expect(await fail({ token: access, dpop: socketProof(), host: 'other.test' })).toBe(
+      'dpop_invalid',
+    );
     expect(await fail({ token: 'junk', dpop: socketProof() })).toBe('invalid_token');
     const used = socketProof();
     expect(await fail({ token: access, dpop: used })).toBe('accepted');
@@ -231,18 +315,29 @@ describe.each(DIALECTS)('device auth behind BOREALIS_PUBLIC_URL (%s)', (dialect)
     const refresh = await t.app.inject({
       method: 'POST',
       url: '/api/agent/token/refresh',
-      headers: { host: ENGINE_HOST, dpop: agent.dpop('POST', 'https://rmm.example.com/api/agent/token/refresh') },
+      headers: {
+        host: ENGINE_HOST,
+        dpop: agent.dpop('POST', 'https://rmm.example.com/api/agent/token/refresh'),
+      },
       payload: { guid: agent.tokens!.guid, refresh_token: agent.tokens!.refresh },
     });
     expect(refresh.statusCode).toBe(200);
     const access = refresh.json<{ access_token: string }>().access_token;
     const headers = { host: ENGINE_HOST, authorization: `DPoP ${access}` };
-    const viaHost = await probe.inject({ method: 'POST', url: PROBE_PATH, headers: { ...headers, dpop: agent.dpop('POST', htu(PROBE_PATH), { accessToken: access }) }, payload: {} });
+    const viaHost = await probe.inject({
+      method: 'POST',
+      url: PROBE_PATH,
+      headers: { ...headers, dpop: agent.dpop('POST', htu(PROBE_PATH), { accessToken: access }) },
+      payload: {},
+    });
     expect(viaHost.json()).toMatchObject({ error: 'dpop_invalid' });
     const viaPublic = await probe.inject({
       method: 'POST',
       url: PROBE_PATH,
-      headers: { ...headers, dpop: agent.dpop('POST', `https://rmm.example.com${PROBE_PATH}`, { accessToken: access }) },
+      headers: {
+        ...headers,
+        dpop: agent.dpop('POST', `https://rmm.example.com${PROBE_PATH}`, { accessToken: access }),
+      },
       payload: {},
     });
     expect(viaPublic.statusCode).toBe(200);

@@ -33,7 +33,14 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
   const device = (guid: string) =>
     t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
   const liveTokens = async (guid: string) =>
-    (await t.ctx.db.selectFrom('refresh_tokens').select('id').where('guid', '=', guid).where('revoked_at', 'is', null).execute()).length;
+    (
+      await t.ctx.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('guid', '=', guid)
+        .where('revoked_at', 'is', null)
+        .execute()
+    ).length;
 
   it('revoke: new token_version, refresh tokens revoked, sockets dropped, audited', async () => {
     const agent = await enroll(t, admin, code);
@@ -44,18 +51,31 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
     expect(await device(guid)).toMatchObject({ status: 'revoked', token_version: 2 });
     expect(await liveTokens(guid)).toBe(0);
     expect(dropped).toEqual([[guid, 'device_revoked']]);
-    const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'device.revoke').execute();
-    expect(audit).toEqual([expect.objectContaining({ target: guid, status_code: 200, outcome: 'success' })]);
+    const audit = await t.ctx.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'device.revoke')
+      .execute();
+    expect(audit).toEqual([
+      expect.objectContaining({ target: guid, status_code: 200, outcome: 'success' }),
+    ]);
     // Revoked is terminal: no quarantine, no release; revoking again is harmless.
     expect((await act(guid, 'quarantine')).json()).toMatchObject({ error: 'device_revoked' });
     expect((await act(guid, 'release')).json()).toMatchObject({ error: 'device_not_quarantined' });
-    expect((await act(guid, 'revoke')).json()).toMatchObject({ status: 'revoked', token_version: 3 });
+    expect((await act(guid, 'revoke')).json()).toMatchObject({
+      status: 'revoked',
+      token_version: 3,
+    });
   });
 
   it('quarantine keeps the refresh family for release; release makes the device active again', async () => {
     const agent = await enroll(t, admin, code);
     const guid = agent.tokens!.guid;
-    expect((await act(guid, 'quarantine')).json()).toEqual({ guid, status: 'quarantined', token_version: 2 });
+    expect((await act(guid, 'quarantine')).json()).toEqual({
+      guid,
+      status: 'quarantined',
+      token_version: 2,
+    });
     expect(dropped).toEqual([[guid, 'device_quarantined']]);
     expect(await liveTokens(guid)).toBe(1);
     expect((await agent.refresh()).json()).toMatchObject({ error: 'device_quarantined' });
@@ -64,8 +84,17 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
     expect(await device(guid)).toMatchObject({ status: 'active' });
     expect((await act(guid, 'release')).statusCode).toBe(409);
     expect((await agent.refresh()).statusCode).toBe(200);
-    const actions = await t.ctx.db.selectFrom('audit_log').select('action').where('target', '=', guid).orderBy('seq').execute();
-    expect(actions.map((a) => a.action)).toEqual(['device.quarantine', 'device.release', 'device.release']);
+    const actions = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target', '=', guid)
+      .orderBy('seq')
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual([
+      'device.quarantine',
+      'device.release',
+      'device.release',
+    ]);
   });
 
   it('answers 404 for unknown devices and needs the Admin role', async () => {
@@ -78,7 +107,10 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
     const agent = await enroll(t, admin, code);
     const operator = await apiKeyHeaders(t, 'Operator');
     expect((await act(agent.tokens!.guid, 'revoke', operator)).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `/api/devices/${agent.tokens!.guid}/revoke` })).statusCode).toBe(401);
+    expect(
+      (await t.app.inject({ method: 'POST', url: `/api/devices/${agent.tokens!.guid}/revoke` }))
+        .statusCode,
+    ).toBe(401);
     expect((await device(agent.tokens!.guid)).status).toBe('active');
     expect(dropped).toEqual([]);
   });
@@ -97,16 +129,37 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
   it('switches a site to auto-approve (admin, audited) and never auto-approves onto a revoked device', async () => {
     const site = await createSite(t, admin);
     const url = `/api/sites/${site.id}/auto_approve`;
-    const on = await t.app.inject({ method: 'POST', url, headers: admin, payload: { enabled: true } });
+    const on = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: admin,
+      payload: { enabled: true },
+    });
     expect(SiteSchema.parse(on.json()).auto_approve).toBe(true);
     const list = await t.app.inject({ method: 'GET', url: '/api/sites', headers: admin });
     expect(list.json().sites.find((s: { id: string }) => s.id === site.id).auto_approve).toBe(true);
     const operator = await apiKeyHeaders(t, 'Operator');
-    expect((await t.app.inject({ method: 'POST', url, headers: operator, payload: { enabled: false } })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url, headers: admin, payload: { enabled: 'yes' } })).statusCode).toBe(400);
-    const missing = await t.app.inject({ method: 'POST', url: `/api/sites/${crypto.randomUUID()}/auto_approve`, headers: admin, payload: { enabled: true } });
+    expect(
+      (await t.app.inject({ method: 'POST', url, headers: operator, payload: { enabled: false } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'POST', url, headers: admin, payload: { enabled: 'yes' } }))
+        .statusCode,
+    ).toBe(400);
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: `/api/sites/${crypto.randomUUID()}/auto_approve`,
+      headers: admin,
+      payload: { enabled: true },
+    });
     expect([missing.statusCode, missing.json().error]).toEqual([404, 'site_not_found']);
-    const audit = await t.ctx.db.selectFrom('audit_log').select(['target', 'status_code']).where('action', '=', 'site.auto_approve').orderBy('seq').execute();
+    const audit = await t.ctx.db
+      .selectFrom('audit_log')
+      .select(['target', 'status_code'])
+      .where('action', '=', 'site.auto_approve')
+      .orderBy('seq')
+      .execute();
     expect(audit[0]).toEqual({ target: site.id, status_code: 200 });
 
     const agent = new TestAgent(t);
@@ -117,7 +170,12 @@ describe.each(DIALECTS)('device trust (%s)', (dialect) => {
     await agent.request(site.code);
     expect((await agent.poll()).json()).toEqual({ status: 'pending', poll_after_ms: 5000 });
 
-    const off = await t.app.inject({ method: 'POST', url, headers: admin, payload: { enabled: false } });
+    const off = await t.app.inject({
+      method: 'POST',
+      url,
+      headers: admin,
+      payload: { enabled: false },
+    });
     expect(off.json().auto_approve).toBe(false);
     const later = new TestAgent(t);
     await later.request(site.code);

@@ -4,7 +4,12 @@
 // 25,000-device fleet answered quickly.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OFFLINE_AFTER_MS, type Device, type DeviceDetail, type DeviceList } from '@borealis/protocol';
+import {
+  OFFLINE_AFTER_MS,
+  type Device,
+  type DeviceDetail,
+  type DeviceList,
+} from '@borealis/protocol';
 import type { Insertable } from 'kysely';
 import type { DevicesTable } from '../../src/db/schema.js';
 import { apiKeyHeaders } from '../support/auth.js';
@@ -39,7 +44,8 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     return guid;
   }
 
-  const get = (url: string, headers: Headers = viewer) => t.app.inject({ method: 'GET', url, headers });
+  const get = (url: string, headers: Headers = viewer) =>
+    t.app.inject({ method: 'GET', url, headers });
   const list = async (qs: string): Promise<DeviceList> => {
     const res = await get(`/api/devices?${qs}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -160,7 +166,9 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     expect(await order('sort=last_seen&order=desc')).toBe('web01 db01 web02 laptop7 kiosk1');
     expect(await order('sort=last_seen&order=asc')).toBe('laptop7 web02 db01 web01 kiosk1');
     const byStatus = await list('sort=status&order=desc');
-    expect(byStatus.devices.map((d) => d.status).join(' ')).toBe('Online Online Offline Offline Offline');
+    expect(byStatus.devices.map((d) => d.status).join(' ')).toBe(
+      'Online Online Offline Offline Offline',
+    );
     const bySite = hostnames(await list('sort=site_name'));
     expect(new Set(bySite.slice(0, 2))).toEqual(new Set(['web01', 'web02']));
     expect(bySite[2]).toBe('db01');
@@ -193,14 +201,21 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     expect(await order(`site_id=${siteA}`)).toBe('web01 web02');
     expect(await order('filter[site_name]=beta')).toBe('db01');
     expect(await order('filter[hostname]=WEB&filter[last_user]=bo')).toBe('web02');
-    expect(hostnames(await list('filter[device_type]=work&status=Offline&sort=hostname&order=desc'))).toEqual(
-      ['laptop7', 'kiosk1'],
-    );
+    expect(
+      hostnames(await list('filter[device_type]=work&status=Offline&sort=hostname&order=desc')),
+    ).toEqual(['laptop7', 'kiosk1']);
     expect((await list('filter[external_ip]=203.')).total).toBe(1);
   });
 
   it('rejects bad list parameters with 400', async () => {
-    for (const qs of ['page=0', 'page_size=501', 'sort=password', 'order=up', 'status=Busy', 'page=x']) {
+    for (const qs of [
+      'page=0',
+      'page_size=501',
+      'sort=password',
+      'order=up',
+      'status=Busy',
+      'page=x',
+    ]) {
       const res = await get(`/api/devices?${qs}`);
       expect(res.statusCode, qs).toBe(400);
       expect(res.json()).toMatchObject({ error: 'invalid_request' });
@@ -293,7 +308,11 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
       payload: { description: 'x' },
     });
     expect(put.statusCode).toBe(404);
-    const del = await t.app.inject({ method: 'DELETE', url: `/api/devices/${missing}`, headers: admin });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/devices/${missing}`,
+      headers: admin,
+    });
     expect(del.json()).toMatchObject({ error: 'device_not_found' });
     expect((await get('/api/devices/%00')).statusCode).toBe(400);
     expect((await get(`/api/devices/${'a'.repeat(65)}`)).statusCode).toBe(400);
@@ -315,7 +334,9 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     expect((await put(operator, 'x'.repeat(1025))).statusCode).toBe(400);
     expect((await put(operator, 5)).statusCode).toBe(400);
     const audit = await get('/api/audit?action=device.description&page_size=10', admin);
-    expect(audit.json<{ entries: { target: string }[] }>().entries[0]).toMatchObject({ target: guid });
+    expect(audit.json<{ entries: { target: string }[] }>().entries[0]).toMatchObject({
+      target: guid,
+    });
   });
 
   it('assigns devices to a site by GUID or hostname and unassigns with null', async () => {
@@ -353,7 +374,14 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     const guid = await addDevice({ hostname: 'gone01', last_seen: now() });
     await t.ctx.db
       .insertInto('device_software_inventory')
-      .values({ device_guid: guid, name: 'a', name_normalized: 'a', version: '', source: '', captured_at: 1 })
+      .values({
+        device_guid: guid,
+        name: 'a',
+        name_normalized: 'a',
+        version: '',
+        source: '',
+        captured_at: 1,
+      })
       .execute();
     await t.ctx.db
       .insertInto('device_metrics')
@@ -363,9 +391,14 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
     t.ctx.events.attachDevices((g, reason) => dropped.push([g, reason]));
     try {
       expect(
-        (await t.app.inject({ method: 'DELETE', url: `/api/devices/${guid}`, headers: operator })).statusCode,
+        (await t.app.inject({ method: 'DELETE', url: `/api/devices/${guid}`, headers: operator }))
+          .statusCode,
       ).toBe(403);
-      const res = await t.app.inject({ method: 'DELETE', url: `/api/devices/${guid}`, headers: admin });
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/devices/${guid}`,
+        headers: admin,
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ status: 'ok' });
     } finally {
@@ -409,7 +442,10 @@ describe.each(DIALECTS)('devices API (%s)', (dialect) => {
       });
     }
     for (let i = 0; i < rows.length; i += 1000) {
-      await t.ctx.db.insertInto('devices').values(rows.slice(i, i + 1000)).execute();
+      await t.ctx.db
+        .insertInto('devices')
+        .values(rows.slice(i, i + 1000))
+        .execute();
     }
     const timings: Record<string, number> = {};
     for (const qs of [

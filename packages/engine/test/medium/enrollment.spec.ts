@@ -102,7 +102,9 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
       expect(res.json()).toMatchObject({ message: expect.any(String) });
     }
     // URL-safe base64 of the key is accepted.
-    const urlSafe = await agent.request(site.code, { agent_pubkey: agent.spki.toString('base64url') });
+    const urlSafe = await agent.request(site.code, {
+      agent_pubkey: agent.spki.toString('base64url'),
+    });
     expect(urlSafe.statusCode).toBe(200);
   });
 
@@ -122,7 +124,10 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
       .execute();
     expect(rows).toHaveLength(1);
     // The old nonce and the old proof no longer work.
-    expect(codeOf(await agent.poll({ client_nonce: first.client.toString('base64') }))).toEqual([400, 'nonce_mismatch']);
+    expect(codeOf(await agent.poll({ client_nonce: first.client.toString('base64') }))).toEqual([
+      400,
+      'nonce_mismatch',
+    ]);
     expect(codeOf(await agent.poll({ proof_sig: staleProof }))).toEqual([400, 'invalid_proof']);
     expect((await agent.poll()).json()).toEqual({ status: 'pending', poll_after_ms: 5000 });
   });
@@ -132,16 +137,36 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
     await agent.request(site.code);
     const unknown = await agent.poll({ approval_reference: crypto.randomUUID() });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json()).toMatchObject({ status: 'unknown', error: 'approval_not_found', message: expect.any(String) });
+    expect(unknown.json()).toMatchObject({
+      status: 'unknown',
+      error: 'approval_not_found',
+      message: expect.any(String),
+    });
     expect((await agent.poll({ approval_reference: 'x\u0000y' })).statusCode).toBe(404);
-    expect(codeOf(await agent.poll({ client_nonce: crypto.randomBytes(32).toString('base64') }))).toEqual([400, 'nonce_mismatch']);
+    expect(
+      codeOf(await agent.poll({ client_nonce: crypto.randomBytes(32).toString('base64') })),
+    ).toEqual([400, 'nonce_mismatch']);
     expect(codeOf(await agent.poll({ client_nonce: '***' }))).toEqual([400, 'nonce_mismatch']);
-    expect(codeOf(await agent.poll({ proof_sig: '!!not base64!!' }))).toEqual([400, 'invalid_proof_sig']);
-    expect(codeOf(await agent.poll({ proof_sig: crypto.randomBytes(10).toString('base64') }))).toEqual([400, 'invalid_proof_sig']);
+    expect(codeOf(await agent.poll({ proof_sig: '!!not base64!!' }))).toEqual([
+      400,
+      'invalid_proof_sig',
+    ]);
+    expect(
+      codeOf(await agent.poll({ proof_sig: crypto.randomBytes(10).toString('base64') })),
+    ).toEqual([400, 'invalid_proof_sig']);
     const other = new TestAgent(t);
-    Object.assign(other, { reference: agent.reference, serverNonce: agent.serverNonce, clientNonce: agent.clientNonce });
-    expect(codeOf(await agent.poll({ proof_sig: other.proofSig() }))).toEqual([400, 'invalid_proof']);
-    expect(codeOf(await agent.poll({ proof_sig: crypto.randomBytes(64).toString('base64') }))).toEqual([400, 'invalid_proof']);
+    Object.assign(other, {
+      reference: agent.reference,
+      serverNonce: agent.serverNonce,
+      clientNonce: agent.clientNonce,
+    });
+    expect(codeOf(await agent.poll({ proof_sig: other.proofSig() }))).toEqual([
+      400,
+      'invalid_proof',
+    ]);
+    expect(
+      codeOf(await agent.poll({ proof_sig: crypto.randomBytes(64).toString('base64') })),
+    ).toEqual([400, 'invalid_proof']);
     expect((await agent.poll()).json()).toEqual({ status: 'pending', poll_after_ms: 5000 });
   });
 
@@ -153,8 +178,16 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
     expect(res.statusCode).toBe(200);
     const body = EnrollPollResponseSchema.parse(res.json());
     if (body.status !== 'approved') throw new Error('not approved');
-    expect(body).toMatchObject({ expires_in: 900, token_type: 'DPoP', signing_key: t.ctx.services.engineKeys.signingKeyB64() });
-    const device = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', body.guid).executeTakeFirstOrThrow();
+    expect(body).toMatchObject({
+      expires_in: 900,
+      token_type: 'DPoP',
+      signing_key: t.ctx.services.engineKeys.signingKeyB64(),
+    });
+    const device = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', body.guid)
+      .executeTakeFirstOrThrow();
     expect(device).toMatchObject({
       hostname: agent.hostname,
       site_id: site.id,
@@ -163,30 +196,64 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
       status: 'active',
       token_version: 1,
     });
-    const keys = await t.ctx.db.selectFrom('device_keys').selectAll().where('guid', '=', body.guid).execute();
+    const keys = await t.ctx.db
+      .selectFrom('device_keys')
+      .selectAll()
+      .where('guid', '=', body.guid)
+      .execute();
     expect(keys).toEqual([
-      expect.objectContaining({ ssl_key_fingerprint: agent.fingerprint, public_key: agent.spki.toString('base64'), retired_at: null }),
+      expect.objectContaining({
+        ssl_key_fingerprint: agent.fingerprint,
+        public_key: agent.spki.toString('base64'),
+        retired_at: null,
+      }),
     ]);
-    const tokens = await t.ctx.db.selectFrom('refresh_tokens').selectAll().where('guid', '=', body.guid).execute();
+    const tokens = await t.ctx.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('guid', '=', body.guid)
+      .execute();
     expect(tokens).toHaveLength(1);
     expect(tokens[0]).toMatchObject({
       token_hash: crypto.createHash('sha256').update(body.refresh_token).digest('hex'),
       dpop_jkt: agent.jkt,
       expires_at: t.clock.now() + 90 * DAY,
     });
-    const approval = await t.ctx.db.selectFrom('device_approvals').selectAll().where('approval_reference', '=', agent.reference).executeTakeFirstOrThrow();
-    expect(approval).toMatchObject({ status: 'completed', guid: body.guid, finalized_at: t.clock.now() });
+    const approval = await t.ctx.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('approval_reference', '=', agent.reference)
+      .executeTakeFirstOrThrow();
+    expect(approval).toMatchObject({
+      status: 'completed',
+      guid: body.guid,
+      finalized_at: t.clock.now(),
+    });
 
     const replay = await agent.poll();
     expect(codeOf(replay)).toEqual([409, 'proof_replayed']);
-    expect(await t.ctx.db.selectFrom('refresh_tokens').select('id').where('guid', '=', body.guid).execute()).toHaveLength(1);
+    expect(
+      await t.ctx.db
+        .selectFrom('refresh_tokens')
+        .select('id')
+        .where('guid', '=', body.guid)
+        .execute(),
+    ).toHaveLength(1);
   });
 
   it('answers denied and expired approvals', async () => {
     const denied = new TestAgent(t);
     await denied.request(site.code);
-    const row = await t.ctx.db.selectFrom('device_approvals').select('id').where('approval_reference', '=', denied.reference).executeTakeFirstOrThrow();
-    const deny = await t.app.inject({ method: 'POST', url: `/api/admin/device-approvals/${row.id}/deny`, headers: admin });
+    const row = await t.ctx.db
+      .selectFrom('device_approvals')
+      .select('id')
+      .where('approval_reference', '=', denied.reference)
+      .executeTakeFirstOrThrow();
+    const deny = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/device-approvals/${row.id}/deny`,
+      headers: admin,
+    });
     expect(deny.json()).toEqual({ status: 'denied' });
     expect((await denied.poll()).json()).toEqual({ status: 'denied', reason: 'operator_denied' });
 
@@ -214,41 +281,86 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
     await approve(t, admin, a);
     await approve(t, admin, b);
     expect((await a.poll()).statusCode).toBe(200);
-    const row = await t.ctx.db.selectFrom('enrollment_install_codes').selectAll().where('id', '=', code.id).executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('enrollment_install_codes')
+      .selectAll()
+      .where('id', '=', code.id)
+      .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ use_count: 1, used_by_guid: a.tokens!.guid });
-    const device = await t.ctx.db.selectFrom('devices').select('site_id').where('guid', '=', a.tokens!.guid).executeTakeFirstOrThrow();
+    const device = await t.ctx.db
+      .selectFrom('devices')
+      .select('site_id')
+      .where('guid', '=', a.tokens!.guid)
+      .executeTakeFirstOrThrow();
     expect(device.site_id).toBe(site.id);
     // b was approved but the code is spent by the time it finalises: nothing is created.
     expect(codeOf(await b.poll())).toEqual([400, 'invalid_enrollment_code']);
-    expect(await t.ctx.db.selectFrom('devices').select('guid').where('hostname', '=', b.hostname).execute()).toEqual([]);
-    expect(codeOf(await new TestAgent(t).request(code.code))).toEqual([400, 'invalid_enrollment_code']);
+    expect(
+      await t.ctx.db
+        .selectFrom('devices')
+        .select('guid')
+        .where('hostname', '=', b.hostname)
+        .execute(),
+    ).toEqual([]);
+    expect(codeOf(await new TestAgent(t).request(code.code))).toEqual([
+      400,
+      'invalid_enrollment_code',
+    ]);
 
     const short = (
-      await t.app.inject({ method: 'POST', url: '/api/admin/enrollment-codes', headers: admin, payload: { ttl_hours: 1, max_uses: 5 } })
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/admin/enrollment-codes',
+        headers: admin,
+        payload: { ttl_hours: 1, max_uses: 5 },
+      })
     ).json<{ code: string }>();
     t.clock.advance(3_600_001);
-    expect(codeOf(await new TestAgent(t).request(short.code))).toEqual([400, 'invalid_enrollment_code']);
+    expect(codeOf(await new TestAgent(t).request(short.code))).toEqual([
+      400,
+      'invalid_enrollment_code',
+    ]);
   });
 
   it('auto-approves on an auto-approve site unless the hostname belongs to another key', async () => {
     const auto = await createSite(t, admin, { autoApprove: true });
     const agent = new TestAgent(t);
     await agent.request(auto.code);
-    const row = await t.ctx.db.selectFrom('device_approvals').selectAll().where('approval_reference', '=', agent.reference).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'approved', approved_by: 'auto-approve', conflict_resolution: null });
+    const row = await t.ctx.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('approval_reference', '=', agent.reference)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'approved',
+      approved_by: 'auto-approve',
+      conflict_resolution: null,
+    });
     expect((await agent.poll()).json()).toMatchObject({ status: 'approved', guid: row.guid });
 
     // Same hostname, different key: waits for an operator.
     const impostor = new TestAgent(t, agent.hostname);
     await impostor.request(auto.code);
-    const pending = await t.ctx.db.selectFrom('device_approvals').selectAll().where('approval_reference', '=', impostor.reference).executeTakeFirstOrThrow();
+    const pending = await t.ctx.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('approval_reference', '=', impostor.reference)
+      .executeTakeFirstOrThrow();
     expect(pending.status).toBe('pending');
 
     // Same hostname, same key (a reinstall): merged into the existing GUID automatically.
     agent.clientNonce = crypto.randomBytes(32);
     await agent.request(auto.code);
-    const merged = await t.ctx.db.selectFrom('device_approvals').selectAll().where('approval_reference', '=', agent.reference).executeTakeFirstOrThrow();
-    expect(merged).toMatchObject({ status: 'approved', guid: row.guid, conflict_resolution: 'auto_merge_fingerprint' });
+    const merged = await t.ctx.db
+      .selectFrom('device_approvals')
+      .selectAll()
+      .where('approval_reference', '=', agent.reference)
+      .executeTakeFirstOrThrow();
+    expect(merged).toMatchObject({
+      status: 'approved',
+      guid: row.guid,
+      conflict_resolution: 'auto_merge_fingerprint',
+    });
     expect((await agent.poll()).json()).toMatchObject({ status: 'approved', guid: row.guid });
   });
 
@@ -264,13 +376,28 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
     });
     await fresh.poll();
     expect(fresh.tokens!.guid).toBe(guid);
-    const device = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
+    const device = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
     expect(device.ssl_key_fingerprint).toBe(fresh.fingerprint);
     expect(device.token_version).toBe(3); // once at overwrite approval, once for the key change
-    const tokens = await t.ctx.db.selectFrom('refresh_tokens').selectAll().where('guid', '=', guid).orderBy('created_at').execute();
+    const tokens = await t.ctx.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('guid', '=', guid)
+      .orderBy('created_at')
+      .execute();
     expect(tokens.filter((r) => r.revoked_at === null).map((r) => r.dpop_jkt)).toEqual([fresh.jkt]);
-    const keys = await t.ctx.db.selectFrom('device_keys').selectAll().where('guid', '=', guid).execute();
-    expect(keys.find((k) => k.ssl_key_fingerprint === old.fingerprint)?.retired_at).toBe(t.clock.now());
+    const keys = await t.ctx.db
+      .selectFrom('device_keys')
+      .selectAll()
+      .where('guid', '=', guid)
+      .execute();
+    expect(keys.find((k) => k.ssl_key_fingerprint === old.fingerprint)?.retired_at).toBe(
+      t.clock.now(),
+    );
     expect(keys.find((k) => k.ssl_key_fingerprint === fresh.fingerprint)?.retired_at).toBeNull();
   });
 
@@ -282,10 +409,19 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
     }
     const limited = await new TestAgent(t, 'burst-x', ip).request(site.code);
     expect(limited.statusCode).toBe(429);
-    expect(limited.json()).toMatchObject({ error: 'rate_limited', retry_after: 60, message: expect.any(String) });
+    expect(limited.json()).toMatchObject({
+      error: 'rate_limited',
+      retry_after: 60,
+      message: expect.any(String),
+    });
     expect(limited.headers['retry-after']).toBe('60');
     // Malformed bodies from that IP are counted and limited too.
-    const junk = await t.app.inject({ method: 'POST', url: '/api/agent/enroll/request', remoteAddress: ip, payload: {} });
+    const junk = await t.app.inject({
+      method: 'POST',
+      url: '/api/agent/enroll/request',
+      remoteAddress: ip,
+      payload: {},
+    });
     expect(junk.statusCode).toBe(429);
     t.clock.advance(60_000);
     expect((await new TestAgent(t, 'burst-y', ip).request(site.code)).statusCode).toBe(200);
@@ -304,11 +440,18 @@ describe.each(DIALECTS)('agent enrollment (%s)', (dialect) => {
 
   it('keeps agent traffic out of the audit log and secrets out of the logs', async () => {
     const agent = await enroll(t, admin, site.code);
-    const audited = await t.ctx.db.selectFrom('audit_log').select('path').where('path', 'like', '/api/agent/%').execute();
+    const audited = await t.ctx.db
+      .selectFrom('audit_log')
+      .select('path')
+      .where('path', 'like', '/api/agent/%')
+      .execute();
     expect(audited).toEqual([]);
     await t.ctx.logs.close();
     const dir = path.join(t.ctx.config.engineDir, 'Logs');
-    const all = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    const all = fs
+      .readdirSync(dir)
+      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
     expect(all).toContain(agent.tokens!.guid);
     expect(all).not.toContain(site.code);
     expect(all).not.toContain(agent.tokens!.refresh);

@@ -33,7 +33,11 @@ function statementLog(): KyselyPlugin & { statements: string[] } {
   };
 }
 
-const beat = (guid: string, hostname: string, extra: Partial<HeartbeatRequest> = {}): HeartbeatRequest => ({
+const beat = (
+  guid: string,
+  hostname: string,
+  extra: Partial<HeartbeatRequest> = {},
+): HeartbeatRequest => ({
   guid,
   hostname,
   metrics: {},
@@ -46,7 +50,9 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
   let log: ReturnType<typeof statementLog>;
   let emitted: { event: string; payload: any }[];
 
-  async function addDevice(o: Partial<Insertable<DevicesTable>> = {}): Promise<{ guid: string; hostname: string }> {
+  async function addDevice(
+    o: Partial<Insertable<DevicesTable>> = {},
+  ): Promise<{ guid: string; hostname: string }> {
     const guid = o.guid ?? crypto.randomUUID();
     const hostname = o.hostname ?? `hb-${guid.slice(0, 8)}`;
     await t.ctx.db
@@ -57,7 +63,8 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
   }
   const row = (guid: string) =>
     t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
-  const updates = () => log.statements.filter((s) => /UPDATE devices/.test(s) || s === 'UpdateQueryNode');
+  const updates = () =>
+    log.statements.filter((s) => /UPDATE devices/.test(s) || s === 'UpdateQueryNode');
 
   beforeAll(async () => {
     t = await makeTestApp(dialect);
@@ -95,7 +102,11 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
           metrics: { cpu_percent: i, memory_percent: 50, uptime: 3600.4, username: 'alice' },
         }),
       );
-      expect(res).toEqual({ status: 'ok', poll_after_ms: HEARTBEAT_INTERVAL_MS, hostname: d.hostname });
+      expect(res).toEqual({
+        status: 'ok',
+        poll_after_ms: HEARTBEAT_INTERVAL_MS,
+        hostname: d.hostname,
+      });
     }
     log.statements.length = 0;
     expect((await row(devices[0]!.guid)).last_seen).toBeNull();
@@ -119,7 +130,9 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
     const samples = await t.ctx.db.selectFrom('device_metrics').selectAll().execute();
     // One stored sample per device per minute: the first beat of each.
     expect(samples).toHaveLength(5);
-    expect(samples.map((s) => Number(s.cpu_percent)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+    expect(samples.map((s) => Number(s.cpu_percent)).sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
   });
 
   it('keeps stored columns for fields a beat omits and never moves last_seen backwards', async () => {
@@ -148,8 +161,14 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
   it('survives a device deleted between its beat and the flush', async () => {
     const gone = await addDevice();
     const kept = await addDevice();
-    await svc.heartbeats.ingest(gone, beat(gone.guid, gone.hostname, { metrics: { cpu_percent: 1 } }));
-    await svc.heartbeats.ingest(kept, beat(kept.guid, kept.hostname, { metrics: { cpu_percent: 2 } }));
+    await svc.heartbeats.ingest(
+      gone,
+      beat(gone.guid, gone.hostname, { metrics: { cpu_percent: 1 } }),
+    );
+    await svc.heartbeats.ingest(
+      kept,
+      beat(kept.guid, kept.hostname, { metrics: { cpu_percent: 2 } }),
+    );
     await t.ctx.db.deleteFrom('devices').where('guid', '=', gone.guid).execute();
     await svc.heartbeatBuffer.flush();
     expect((await row(kept.guid)).last_seen).toBe(t.clock.now());
@@ -161,7 +180,10 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
     const d = await addDevice();
     const t0 = t.clock.now();
     for (let i = 0; i < 3; i += 1) {
-      await svc.heartbeats.ingest(d, beat(d.guid, d.hostname, { metrics: { cpu_percent: i * 10, memory_percent: 5 } }));
+      await svc.heartbeats.ingest(
+        d,
+        beat(d.guid, d.hostname, { metrics: { cpu_percent: i * 10, memory_percent: 5 } }),
+      );
       await svc.heartbeatBuffer.flush();
       t.clock.advance(60_000);
     }
@@ -189,7 +211,10 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
         event: 'device_status_changed',
         payload: { guid: d.guid, hostname: d.hostname, status: 'Online', last_seen: t1 },
       },
-      { event: 'device_metrics', payload: { guid: d.guid, ts: t1, cpu_percent: 7.5, memory_percent: null } },
+      {
+        event: 'device_metrics',
+        payload: { guid: d.guid, ts: t1, cpu_percent: 7.5, memory_percent: null },
+      },
       {
         event: 'device_metrics',
         payload: { guid: d.guid, ts: t.clock.now(), cpu_percent: null, memory_percent: 30 },
@@ -201,7 +226,12 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
     expect(emitted).toEqual([
       {
         event: 'device_status_changed',
-        payload: { guid: d.guid, hostname: d.hostname, status: 'Offline', last_seen: t.clock.now() - OFFLINE_AFTER_MS - 1 },
+        payload: {
+          guid: d.guid,
+          hostname: d.hostname,
+          status: 'Offline',
+          last_seen: t.clock.now() - OFFLINE_AFTER_MS - 1,
+        },
       },
     ]);
   });
@@ -213,19 +243,26 @@ describe.each(DIALECTS)('heartbeat ingest (%s)', (dialect) => {
     expect(renamed.hostname).toBe('alpha-new');
     expect((await row(a.guid)).hostname).toBe('alpha-new');
 
-    const clash = await svc.heartbeats.ingest({ guid: a.guid, hostname: 'alpha-new' }, beat(a.guid, 'bravo'));
+    const clash = await svc.heartbeats.ingest(
+      { guid: a.guid, hostname: 'alpha-new' },
+      beat(a.guid, 'bravo'),
+    );
     expect(clash.hostname).toBe('alpha-new');
     expect((await row(a.guid)).hostname).toBe('alpha-new');
     await t.ctx.logs.close(); // flush
     const agentsLog = fs.readFileSync(path.join(t.ctx.logs.dir, 'agents.log'), 'utf8');
     expect(agentsLog).toMatch(
-      new RegExp(`\\[WARNING\\]\\[CONTEXT-SYSTEM\\] device ${a.guid} reported hostname bravo, already used by`),
+      new RegExp(
+        `\\[WARNING\\]\\[CONTEXT-SYSTEM\\] device ${a.guid} reported hostname bravo, already used by`,
+      ),
     );
   });
 
   it('refuses a body naming another device with 403 guid_mismatch', async () => {
     const d = await addDevice();
-    const err = await svc.heartbeats.ingest(d, beat(crypto.randomUUID(), d.hostname)).catch((e: unknown) => e);
+    const err = await svc.heartbeats
+      .ingest(d, beat(crypto.randomUUID(), d.hostname))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ statusCode: 403, code: 'guid_mismatch' });
     expect(svc.heartbeatBuffer.size).toBe(0);
@@ -269,8 +306,16 @@ describe.each(DIALECTS)('POST /api/agent/heartbeat (%s)', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', poll_after_ms: HEARTBEAT_INTERVAL_MS });
     await t.ctx.services.heartbeatBuffer.flush();
-    const row = await t.ctx.db.selectFrom('devices').selectAll().where('guid', '=', guid).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ last_seen: t.clock.now(), internal_ip: '192.0.2.10', agent_build_id: 'rest-1' });
+    const row = await t.ctx.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('guid', '=', guid)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      last_seen: t.clock.now(),
+      internal_ip: '192.0.2.10',
+      agent_build_id: 'rest-1',
+    });
     const audit = await t.ctx.db.selectFrom('audit_log').select('path').execute();
     expect(audit.map((a) => a.path)).not.toContain('/api/agent/heartbeat');
   });
@@ -325,7 +370,11 @@ describe.each(DIALECTS)('heartbeats pending at shutdown (%s)', (dialect) => {
       expect(res.statusCode).toBe(200);
       expect(t.ctx.services.heartbeatBuffer.size).toBe(1);
       await t.app.close();
-      const row = await t.ctx.db.selectFrom('devices').select('last_seen').where('guid', '=', guid).executeTakeFirstOrThrow();
+      const row = await t.ctx.db
+        .selectFrom('devices')
+        .select('last_seen')
+        .where('guid', '=', guid)
+        .executeTakeFirstOrThrow();
       expect(row.last_seen).toBe(t.clock.now());
     } finally {
       await t.close();

@@ -93,7 +93,11 @@ describe.each(DIALECTS)('installer code service (%s)', (dialect) => {
     const c = await codes.create(defaults({ ttl_hours: 3, max_uses: 10, site_id: site.id }), 'bob');
     expect(c).toMatchObject({ site_id: site.id, site_name: 'Plant', max_uses: 10 });
     expect(c.expires_at).toBe(clock.now() + 3 * HOUR);
-    await expectAppError(codes.create(defaults({ site_id: 'missing' }), 'bob'), 404, 'site_not_found');
+    await expectAppError(
+      codes.create(defaults({ site_id: 'missing' }), 'bob'),
+      404,
+      'site_not_found',
+    );
     expect(await codes.list()).toHaveLength(1);
   });
 

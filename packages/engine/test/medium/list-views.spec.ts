@@ -14,8 +14,12 @@ describe.each(DIALECTS)('device list views (%s)', (dialect) => {
   let operator: Headers;
   let admin: Headers;
 
-  const send = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Headers, payload?: unknown) =>
-    t.app.inject({ method, url, headers, payload: payload as object | undefined });
+  const send = (
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    headers: Headers,
+    payload?: unknown,
+  ) => t.app.inject({ method, url, headers, payload: payload as object | undefined });
 
   beforeAll(async () => {
     t = await makeTestApp(dialect);
@@ -107,8 +111,14 @@ describe.each(DIALECTS)('device list views (%s)', (dialect) => {
 
   it('answers 409 view_exists for a taken name, regardless of case', async () => {
     const a = await send('POST', '/api/device_list_views', operator, { name: 'Mine', columns: [] });
-    const b = await send('POST', '/api/device_list_views', operator, { name: 'Other', columns: [] });
-    const dup = await send('POST', '/api/device_list_views', operator, { name: 'MINE', columns: [] });
+    const b = await send('POST', '/api/device_list_views', operator, {
+      name: 'Other',
+      columns: [],
+    });
+    const dup = await send('POST', '/api/device_list_views', operator, {
+      name: 'MINE',
+      columns: [],
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json()).toMatchObject({ error: 'view_exists', message: expect.any(String) });
     const rename = await send('PUT', `/api/device_list_views/${b.json<ListView>().id}`, operator, {
@@ -155,9 +165,14 @@ describe.each(DIALECTS)('device list views (%s)', (dialect) => {
     const made = await send('POST', '/api/device_list_views', admin, { name: 'a', columns: [] });
     expect(made.statusCode).toBe(201);
     const id = made.json<ListView>().id;
-    expect((await send('PUT', `/api/device_list_views/${id}`, viewer, { name: 'b', columns: [] })).statusCode).toBe(403);
+    expect(
+      (await send('PUT', `/api/device_list_views/${id}`, viewer, { name: 'b', columns: [] }))
+        .statusCode,
+    ).toBe(403);
     expect((await send('DELETE', `/api/device_list_views/${id}`, viewer)).statusCode).toBe(403);
     expect((await send('GET', '/api/device_list_views', viewer)).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'GET', url: '/api/device_list_views' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/device_list_views' })).statusCode).toBe(
+      401,
+    );
   });
 });

@@ -41,7 +41,8 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
   beforeEach(() => {
     t.clock.set(NOW);
     fs.mkdirSync(dir, { recursive: true });
-    for (const f of fs.readdirSync(dir)) if (!APP_FILES.has(f)) fs.rmSync(file(f), { recursive: true });
+    for (const f of fs.readdirSync(dir))
+      if (!APP_FILES.has(f)) fs.rmSync(file(f), { recursive: true });
     put('fixture.log', `${ENGINE_LINES.join('\n')}\n`);
     put('device_enrollment.log', `${SERVICE_LINES.join('\n')}\n`);
     put('device_enrollment.log.2026-06-01', 'old\n');
@@ -101,7 +102,9 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
   });
 
   it('parses engine-style and service-style lines of the tail', async () => {
-    const engine = LogEntriesSchema.parse((await call('GET', '/api/server/logs/fixture/entries')).json());
+    const engine = LogEntriesSchema.parse(
+      (await call('GET', '/api/server/logs/fixture/entries')).json(),
+    );
     expect(engine.name).toBe('fixture');
     expect(engine.entries).toEqual([
       {
@@ -120,7 +123,14 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
         message: 'slow request',
         raw: ENGINE_LINES[1],
       },
-      { timestamp: null, level: null, scope: null, service: 'fixture', message: ENGINE_LINES[2], raw: ENGINE_LINES[2] },
+      {
+        timestamp: null,
+        level: null,
+        scope: null,
+        service: 'fixture',
+        message: ENGINE_LINES[2],
+        raw: ENGINE_LINES[2],
+      },
     ]);
     const svc = (await call('GET', '/api/server/logs/device_enrollment.log/entries')).json();
     expect(svc.entries).toEqual([
@@ -141,21 +151,22 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
         raw: SERVICE_LINES[1],
       },
     ]);
-    const rotated = (await call('GET', '/api/server/logs/device_enrollment.log.2026-06-25/entries')).json();
+    const rotated = (
+      await call('GET', '/api/server/logs/device_enrollment.log.2026-06-25/entries')
+    ).json();
     expect(rotated.entries.map((e: { raw: string }) => e.raw)).toEqual(['recent']);
   });
 
   it('returns only the last `limit` lines (≤ 2000) of a large file', async () => {
-    const lines = Array.from({ length: 30_000 }, (_, i) => `[2026-06-30 10:00:00] [INFO][CONTEXT-SYSTEM] line ${i} ${'x'.repeat(60)}`);
+    const lines = Array.from(
+      { length: 30_000 },
+      (_, i) => `[2026-06-30 10:00:00] [INFO][CONTEXT-SYSTEM] line ${i} ${'x'.repeat(60)}`,
+    );
     put('big.log', `${lines.join('\n')}\n`);
     const last5 = (await call('GET', '/api/server/logs/big/entries?limit=5')).json();
-    expect(last5.entries.map((e: { message: string }) => e.message.split(' ').slice(0, 2).join(' '))).toEqual([
-      'line 29995',
-      'line 29996',
-      'line 29997',
-      'line 29998',
-      'line 29999',
-    ]);
+    expect(
+      last5.entries.map((e: { message: string }) => e.message.split(' ').slice(0, 2).join(' ')),
+    ).toEqual(['line 29995', 'line 29996', 'line 29997', 'line 29998', 'line 29999']);
     const max = (await call('GET', '/api/server/logs/big/entries?limit=2000')).json();
     expect(max.entries).toHaveLength(2000);
     expect(max.entries[0].message).toMatch(/^line 28000 /);
@@ -192,7 +203,12 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
       overrides: {},
       pruned: ['device_enrollment.log.2026-06-01', 'fixture.log.2026-05-01'],
     });
-    expect(fs.readdirSync(dir).filter((f) => /^(fixture|device_enrollment)/.test(f)).sort()).toEqual([
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((f) => /^(fixture|device_enrollment)/.test(f))
+        .sort(),
+    ).toEqual([
       'device_enrollment.log',
       'device_enrollment.log.2026-06-25',
       'device_enrollment.log.2026-06-29',
@@ -228,7 +244,9 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
     expect(fs.existsSync(file('device_enrollment.log.2026-06-01'))).toBe(true);
 
     // Replacing the overrides drops the old one, so the default now applies to device_enrollment.
-    const replaced = await call('PUT', '/api/server/logs/retention', admin, { overrides: { fixture: 30 } });
+    const replaced = await call('PUT', '/api/server/logs/retention', admin, {
+      overrides: { fixture: 30 },
+    });
     expect(replaced.json()).toEqual({
       default_retention_days: 2,
       overrides: { fixture: 30 },
@@ -239,7 +257,9 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
     expect(await t.ctx.services.logs.pruneRotated()).toEqual(['device_enrollment.log.2026-06-29']);
     expect(fs.existsSync(file('device_enrollment.log'))).toBe(true);
 
-    const bad = await call('PUT', '/api/server/logs/retention', admin, { overrides: { '../etc': 1 } });
+    const bad = await call('PUT', '/api/server/logs/retention', admin, {
+      overrides: { '../etc': 1 },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'invalid_log_name', field: 'overrides' });
     const zero = await call('PUT', '/api/server/logs/retention', admin, { default_days: 0 });
@@ -254,7 +274,10 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
     expect(fs.existsSync(file('device_enrollment.log.2026-06-01'))).toBe(true);
 
     const rotated = await call('DELETE', '/api/server/logs/device_enrollment.log.2026-06-01');
-    expect(rotated.json()).toEqual({ deleted: ['device_enrollment.log.2026-06-01'], truncated: [] });
+    expect(rotated.json()).toEqual({
+      deleted: ['device_enrollment.log.2026-06-01'],
+      truncated: [],
+    });
     expect(fs.existsSync(file('device_enrollment.log.2026-06-25'))).toBe(true);
 
     const family = await call('DELETE', '/api/server/logs/device_enrollment?scope=family');
@@ -262,7 +285,9 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
       deleted: ['device_enrollment.log.2026-06-29', 'device_enrollment.log.2026-06-25'],
       truncated: ['device_enrollment.log'],
     });
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith('device_enrollment'))).toEqual(['device_enrollment.log']);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('device_enrollment'))).toEqual([
+      'device_enrollment.log',
+    ]);
 
     // The engine keeps writing to its own (truncated) live file.
     await call('DELETE', '/api/server/logs/api.log?scope=file');
@@ -276,7 +301,18 @@ describe.each(DIALECTS)('log management API (%s)', (dialect) => {
     fs.writeFileSync(outside, 'do not touch\n');
     fs.symlinkSync(outside, file('evil.log'));
     fs.symlinkSync(outside, file('evil.log.2026-06-01'));
-    const names = ['..%2Fsecret', '..%2Fsecret.log', '..', '...', '%2E%2E', '..%5Csecret', 'evil', 'evil.log.2026-06-01', '.log', '%2Fetc%2Fpasswd'];
+    const names = [
+      '..%2Fsecret',
+      '..%2Fsecret.log',
+      '..',
+      '...',
+      '%2E%2E',
+      '..%5Csecret',
+      'evil',
+      'evil.log.2026-06-01',
+      '.log',
+      '%2Fetc%2Fpasswd',
+    ];
     for (const name of names) {
       for (const [method, url] of [
         ['GET', `/api/server/logs/${name}/entries`],

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, serialiseOpenApi } from '../../src/tools/openapi.js';
 
-const docPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/openapi.json');
+const docPath = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../docs/openapi.json',
+);
 
 describe('docs/openapi.json', () => {
   it('matches the routes (run `npm run openapi` after changing a route)', async () => {

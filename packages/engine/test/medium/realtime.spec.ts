@@ -37,7 +37,9 @@ describe('originAllowed', () => {
   it('accepts same-origin and listed origins only', () => {
     expect(originAllowed('https://127.0.0.1:5000', '127.0.0.1:5000', [])).toBe(true);
     expect(originAllowed('https://evil.example', '127.0.0.1:5000', [])).toBe(false);
-    expect(originAllowed('https://ui.example', '127.0.0.1:5000', ['https://ui.example'])).toBe(true);
+    expect(originAllowed('https://ui.example', '127.0.0.1:5000', ['https://ui.example'])).toBe(
+      true,
+    );
     expect(originAllowed(undefined, '127.0.0.1:5000', [])).toBe(false);
     expect(originAllowed('not a url', '127.0.0.1:5000', [])).toBe(false);
   });

@@ -17,11 +17,22 @@ import { FakeClock } from '../support/fake-clock.js';
 import { makeTestApp, type TestApp } from '../support/test-app.js';
 import { DIALECTS, makeTestDb, type TestDatabase } from '../support/test-db.js';
 
-async function addDevice(db: Kysely<DB>, siteId: string | null, hostname?: string): Promise<string> {
+async function addDevice(
+  db: Kysely<DB>,
+  siteId: string | null,
+  hostname?: string,
+): Promise<string> {
   const guid = crypto.randomUUID();
   await db
     .insertInto('devices')
-    .values({ guid, hostname: hostname ?? `host-${guid.slice(0, 8)}`, site_id: siteId, description: '', created_at: Date.now(), last_seen: null })
+    .values({
+      guid,
+      hostname: hostname ?? `host-${guid.slice(0, 8)}`,
+      site_id: siteId,
+      description: '',
+      created_at: Date.now(),
+      last_seen: null,
+    })
     .execute();
   return guid;
 }
@@ -81,7 +92,7 @@ describe.each(DIALECTS)('site service (%s)', (dialect) => {
       created_at: clock.now(),
       device_count: 0,
       enrollment_code: expect.stringMatching(ENROLLMENT_CODE_RE),
-          auto_approve: false,
+      auto_approve: false,
     });
     await sites.create({ name: 'Alpha', description: '' });
     await sites.create({ name: 'bravo', description: '' });
@@ -93,7 +104,11 @@ describe.each(DIALECTS)('site service (%s)', (dialect) => {
 
   it('refuses a duplicate name regardless of case', async () => {
     const a = await sites.create({ name: 'Main Office', description: '' });
-    await expectAppError(sites.create({ name: 'main office', description: '' }), 409, 'site_exists');
+    await expectAppError(
+      sites.create({ name: 'main office', description: '' }),
+      409,
+      'site_exists',
+    );
     const b = await sites.create({ name: 'Branch', description: '' });
     await expectAppError(sites.rename(b.id, 'MAIN OFFICE'), 409, 'site_exists');
     await expectAppError(sites.update(b.id, { name: 'main Office' }), 409, 'site_exists');
@@ -137,7 +152,10 @@ describe.each(DIALECTS)('site service (%s)', (dialect) => {
     clock.advance(1000);
     const u = await sites.update(s.id, { description: 'after' });
     expect(u).toMatchObject({ name: 'Old', description: 'after', created_at: s.created_at });
-    expect(await sites.update(s.id, { name: 'New' })).toMatchObject({ name: 'New', description: 'after' });
+    expect(await sites.update(s.id, { name: 'New' })).toMatchObject({
+      name: 'New',
+      description: 'after',
+    });
     expect((await sites.rename(s.id, 'Newer')).enrollment_code).toBe(s.enrollment_code);
     await expectAppError(sites.get('missing'), 404, 'site_not_found');
     await expectAppError(sites.update('missing', { name: 'x' }), 404, 'site_not_found');
@@ -156,7 +174,8 @@ describe.each(DIALECTS)('site service (%s)', (dialect) => {
     expect(await sites.findByEnrollmentCode(s.enrollment_code)).toBeNull();
     expect((await sites.findByEnrollmentCode(rotated.enrollment_code))?.id).toBe(s.id);
     expect(
-      (await sites.findByEnrollmentCode(rotated.enrollment_code.replaceAll('-', '').toLowerCase()))?.id,
+      (await sites.findByEnrollmentCode(rotated.enrollment_code.replaceAll('-', '').toLowerCase()))
+        ?.id,
     ).toBe(s.id);
     expect(await sites.findByEnrollmentCode('not-a-code')).toBeNull();
   });
@@ -215,7 +234,10 @@ describe.each(DIALECTS)('/api/sites (%s)', (dialect) => {
     const s = await createSite('HQ', 'Head office');
     expect(s).toMatchObject({ name: 'HQ', description: 'Head office', device_count: 0 });
     expect(s.enrollment_code).toMatch(ENROLLMENT_CODE_RE);
-    const guids = [await addDevice(t.ctx.db, s.id, 'pc-1'), await addDevice(t.ctx.db, s.id, 'pc-2')];
+    const guids = [
+      await addDevice(t.ctx.db, s.id, 'pc-1'),
+      await addDevice(t.ctx.db, s.id, 'pc-2'),
+    ];
 
     const list = await t.app.inject({ method: 'GET', url: '/api/sites', headers: viewer });
     expect(list.statusCode).toBe(200);
@@ -231,7 +253,12 @@ describe.each(DIALECTS)('/api/sites (%s)', (dialect) => {
       payload: { description: 'Main office' },
     });
     expect(put.statusCode).toBe(200);
-    expect(put.json()).toMatchObject({ id: s.id, name: 'HQ', description: 'Main office', device_count: 2 });
+    expect(put.json()).toMatchObject({
+      id: s.id,
+      name: 'HQ',
+      description: 'Main office',
+      device_count: 2,
+    });
 
     const renamed = await post('/api/sites/rename', admin, { id: s.id, new_name: 'Headquarters' });
     expect(renamed.statusCode).toBe(200);
@@ -304,10 +331,17 @@ describe.each(DIALECTS)('/api/sites (%s)', (dialect) => {
   it('lets viewers read but only admins change sites', async () => {
     const s = await createSite('Guarded');
     for (const headers of [viewer, operator]) {
-      expect((await t.app.inject({ method: 'GET', url: '/api/sites', headers })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/api/sites', headers })).statusCode).toBe(
+        200,
+      );
       const attempts = [
         post('/api/sites', headers, { name: 'Nope', description: '' }),
-        t.app.inject({ method: 'PUT', url: `/api/sites/${s.id}`, headers, payload: { name: 'Nope' } }),
+        t.app.inject({
+          method: 'PUT',
+          url: `/api/sites/${s.id}`,
+          headers,
+          payload: { name: 'Nope' },
+        }),
         post('/api/sites/rename', headers, { id: s.id, new_name: 'Nope' }),
         post('/api/sites/rotate_code', headers, { site_id: s.id }),
         post('/api/sites/delete', headers, { ids: [s.id] }),

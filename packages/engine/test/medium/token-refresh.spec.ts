@@ -44,7 +44,13 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
     (res.json() as { error: string }).error,
   ];
   const rows = (guid: string) =>
-    t.ctx.db.selectFrom('refresh_tokens').selectAll().where('guid', '=', guid).orderBy('created_at').orderBy('id').execute();
+    t.ctx.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('guid', '=', guid)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
 
   it('rotates the refresh token on every use and issues a working DPoP-bound access token', async () => {
     const agent = await enroll(t, admin, code);
@@ -65,9 +71,20 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
     });
     const [old, current] = await rows(first.guid);
     expect(old).toMatchObject({ rotated_at: t.clock.now(), revoked_at: null });
-    expect(current).toMatchObject({ family_id: old!.family_id, rotated_at: null, revoked_at: null, dpop_jkt: agent.jkt, expires_at: t.clock.now() + 90 * DAY });
+    expect(current).toMatchObject({
+      family_id: old!.family_id,
+      rotated_at: null,
+      revoked_at: null,
+      dpop_jkt: agent.jkt,
+      expires_at: t.clock.now() + 90 * DAY,
+    });
     expect(JSON.stringify(await rows(first.guid))).not.toContain(grant.refresh_token);
-    const call = await probe.inject({ method: 'POST', url: PROBE_PATH, headers: agent.deviceHeaders('POST', PROBE_PATH), payload: {} });
+    const call = await probe.inject({
+      method: 'POST',
+      url: PROBE_PATH,
+      headers: agent.deviceHeaders('POST', PROBE_PATH),
+      payload: {},
+    });
     expect(call.statusCode).toBe(200);
     // And again: every use rotates.
     expect((await agent.refresh()).statusCode).toBe(200);
@@ -90,14 +107,30 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
     const agent = await enroll(t, admin, code);
     const base = { guid: agent.tokens!.guid, refresh_token: agent.tokens!.refresh };
     const send = (headers: Record<string, string>) =>
-      t.app.inject({ method: 'POST', url: REFRESH_URL, headers: { host: ENGINE_HOST, ...headers }, payload: base });
+      t.app.inject({
+        method: 'POST',
+        url: REFRESH_URL,
+        headers: { host: ENGINE_HOST, ...headers },
+        payload: base,
+      });
     expect(errorOf(await send({}))).toEqual([400, 'dpop_missing']);
-    expect(errorOf(await send({ dpop: agent.dpop('POST', htu('/api/agent/heartbeat')) }))).toEqual([400, 'dpop_invalid']);
-    expect(errorOf(await send({ dpop: agent.dpop('GET', htu(REFRESH_URL)) }))).toEqual([400, 'dpop_invalid']);
-    const stale = agent.dpop('POST', htu(REFRESH_URL), { iat: Math.floor(t.clock.now() / 1000) - 400 });
+    expect(errorOf(await send({ dpop: agent.dpop('POST', htu('/api/agent/heartbeat')) }))).toEqual([
+      400,
+      'dpop_invalid',
+    ]);
+    expect(errorOf(await send({ dpop: agent.dpop('GET', htu(REFRESH_URL)) }))).toEqual([
+      400,
+      'dpop_invalid',
+    ]);
+    const stale = agent.dpop('POST', htu(REFRESH_URL), {
+      iat: Math.floor(t.clock.now() / 1000) - 400,
+    });
     expect(errorOf(await send({ dpop: stale }))).toEqual([400, 'dpop_invalid']);
     const thief = new TestAgent(t);
-    expect(errorOf(await send({ dpop: thief.dpop('POST', htu(REFRESH_URL)) }))).toEqual([400, 'dpop_invalid']);
+    expect(errorOf(await send({ dpop: thief.dpop('POST', htu(REFRESH_URL)) }))).toEqual([
+      400,
+      'dpop_invalid',
+    ]);
     // None of those consumed the token.
     const proof = agent.dpop('POST', htu(REFRESH_URL));
     expect((await send({ dpop: proof })).statusCode).toBe(200);
@@ -107,9 +140,19 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
     const agent = await enroll(t, admin, code);
     const proof = agent.dpop('POST', htu(REFRESH_URL));
     const body = { guid: agent.tokens!.guid, refresh_token: agent.tokens!.refresh };
-    const first = await t.app.inject({ method: 'POST', url: REFRESH_URL, headers: { host: ENGINE_HOST, dpop: proof }, payload: body });
+    const first = await t.app.inject({
+      method: 'POST',
+      url: REFRESH_URL,
+      headers: { host: ENGINE_HOST, dpop: proof },
+      payload: body,
+    });
     expect(first.statusCode).toBe(200);
-    const again = await t.app.inject({ method: 'POST', url: REFRESH_URL, headers: { host: ENGINE_HOST, dpop: proof }, payload: body });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: REFRESH_URL,
+      headers: { host: ENGINE_HOST, dpop: proof },
+      payload: body,
+    });
     expect(errorOf(again)).toEqual([400, 'dpop_replayed']);
     expect((await rows(agent.tokens!.guid)).every((r) => r.revoked_at === null)).toBe(true);
   });
@@ -117,13 +160,34 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
   it('refuses unknown, foreign, malformed and expired refresh tokens and unknown devices', async () => {
     const agent = await enroll(t, admin, code);
     const other = await enroll(t, admin, code);
-    expect(errorOf(await agent.refresh({ token: crypto.randomBytes(48).toString('base64url') }))).toEqual([401, 'invalid_refresh_token']);
-    expect(errorOf(await agent.refresh({ token: 'short' }))).toEqual([401, 'invalid_refresh_token']);
-    expect(errorOf(await agent.refresh({ token: other.tokens!.refresh }))).toEqual([401, 'invalid_refresh_token']);
-    expect(errorOf(await agent.refresh({ guid: crypto.randomUUID() }))).toEqual([404, 'device_not_found']);
+    expect(
+      errorOf(await agent.refresh({ token: crypto.randomBytes(48).toString('base64url') })),
+    ).toEqual([401, 'invalid_refresh_token']);
+    expect(errorOf(await agent.refresh({ token: 'short' }))).toEqual([
+      401,
+      'invalid_refresh_token',
+    ]);
+    expect(errorOf(await agent.refresh({ token: other.tokens!.refresh }))).toEqual([
+      401,
+      'invalid_refresh_token',
+    ]);
+    expect(errorOf(await agent.refresh({ guid: crypto.randomUUID() }))).toEqual([
+      404,
+      'device_not_found',
+    ]);
     expect(errorOf(await agent.refresh({ guid: 'a\u0000b' }))).toEqual([404, 'device_not_found']);
-    for (const payload of [{}, { guid: 'x' }, { guid: 1, refresh_token: 'x' }, { guid: 'x', refresh_token: 'y'.repeat(300) }]) {
-      const res = await t.app.inject({ method: 'POST', url: REFRESH_URL, headers: { host: ENGINE_HOST, dpop: agent.dpop('POST', htu(REFRESH_URL)) }, payload });
+    for (const payload of [
+      {},
+      { guid: 'x' },
+      { guid: 1, refresh_token: 'x' },
+      { guid: 'x', refresh_token: 'y'.repeat(300) },
+    ]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: REFRESH_URL,
+        headers: { host: ENGINE_HOST, dpop: agent.dpop('POST', htu(REFRESH_URL)) },
+        payload,
+      });
       expect(errorOf(res)).toEqual([400, 'invalid_request']);
     }
     t.clock.advance(90 * DAY);
@@ -132,21 +196,38 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
 
   it('refuses revoked and quarantined devices; release restores refreshing', async () => {
     const q = await enroll(t, admin, code);
-    await t.app.inject({ method: 'POST', url: `/api/devices/${q.tokens!.guid}/quarantine`, headers: admin });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/devices/${q.tokens!.guid}/quarantine`,
+      headers: admin,
+    });
     expect(errorOf(await q.refresh())).toEqual([403, 'device_quarantined']);
-    await t.app.inject({ method: 'POST', url: `/api/devices/${q.tokens!.guid}/release`, headers: admin });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/devices/${q.tokens!.guid}/release`,
+      headers: admin,
+    });
     expect((await q.refresh()).statusCode).toBe(200);
     expect(decodeJwt(q.tokens!.access).token_version).toBe(2);
 
     const r = await enroll(t, admin, code);
-    await t.app.inject({ method: 'POST', url: `/api/devices/${r.tokens!.guid}/revoke`, headers: admin });
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/devices/${r.tokens!.guid}/revoke`,
+      headers: admin,
+    });
     expect(errorOf(await r.refresh())).toEqual([403, 'device_revoked']);
   });
 
   it('prune() drops expired tokens, jtis and approvals', async () => {
     const agent = await enroll(t, admin, code);
     await agent.refresh(); // one rotated row, kept a day for reuse detection
-    await probe.inject({ method: 'POST', url: PROBE_PATH, headers: agent.deviceHeaders('POST', PROBE_PATH), payload: {} });
+    await probe.inject({
+      method: 'POST',
+      url: PROBE_PATH,
+      headers: agent.deviceHeaders('POST', PROBE_PATH),
+      payload: {},
+    });
     const pending = new TestAgent(t);
     await pending.request(code);
     const trust = t.ctx.services.deviceTrust;
@@ -160,13 +241,23 @@ describe.each(DIALECTS)('token refresh (%s)', (dialect) => {
     const live = await rows(agent.tokens!.guid);
     expect(live).toHaveLength(1);
     expect(live[0]!.rotated_at).toBeNull();
-    const approval = await t.ctx.db.selectFrom('device_approvals').select('status').where('approval_reference', '=', pending.reference).executeTakeFirstOrThrow();
+    const approval = await t.ctx.db
+      .selectFrom('device_approvals')
+      .select('status')
+      .where('approval_reference', '=', pending.reference)
+      .executeTakeFirstOrThrow();
     expect(approval.status).toBe('expired');
 
     t.clock.advance(90 * DAY);
     const late = await trust.prune();
     expect(late.approvalsDeleted).toBeGreaterThanOrEqual(1);
     expect(await rows(agent.tokens!.guid)).toHaveLength(0);
-    expect(await t.ctx.db.selectFrom('device_approvals').select('id').where('approval_reference', '=', pending.reference).execute()).toHaveLength(0);
+    expect(
+      await t.ctx.db
+        .selectFrom('device_approvals')
+        .select('id')
+        .where('approval_reference', '=', pending.reference)
+        .execute(),
+    ).toHaveLength(0);
   });
 });

@@ -20,8 +20,12 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
     await t.close();
   });
 
-  const req = (method: 'GET' | 'POST' | 'DELETE', url: string, headers: Record<string, string>, payload?: object) =>
-    t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  const req = (
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    headers: Record<string, string>,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
   const login = (username: string, password: string) =>
     t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
   const adminName = async () =>
@@ -71,24 +75,42 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
   it('rejects duplicate names (ignoring case), bad names and weak passwords', async () => {
     await createUser(t, { role: 'Viewer', username: 'dave' });
     for (const username of ['dave', 'DAVE']) {
-      const dup = await req('POST', '/api/users', admin, { username, password: PASSWORD, role: 'Viewer' });
+      const dup = await req('POST', '/api/users', admin, {
+        username,
+        password: PASSWORD,
+        role: 'Viewer',
+      });
       expect(dup.statusCode).toBe(409);
       expect(dup.json().error).toBe('username_taken');
     }
-    const weak = await req('POST', '/api/users', admin, { username: 'erin', password: 'short', role: 'Viewer' });
+    const weak = await req('POST', '/api/users', admin, {
+      username: 'erin',
+      password: 'short',
+      role: 'Viewer',
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json()).toMatchObject({ error: 'invalid_request', field: 'password' });
-    const badName = await req('POST', '/api/users', admin, { username: 'a b', password: PASSWORD, role: 'Viewer' });
+    const badName = await req('POST', '/api/users', admin, {
+      username: 'a b',
+      password: PASSWORD,
+      role: 'Viewer',
+    });
     expect(badName.statusCode).toBe(400);
     expect(badName.json().field).toBe('username');
-    const badRole = await req('POST', '/api/users', admin, { username: 'erin', password: PASSWORD, role: 'Root' });
+    const badRole = await req('POST', '/api/users', admin, {
+      username: 'erin',
+      password: PASSWORD,
+      role: 'Root',
+    });
     expect(badRole.statusCode).toBe(400);
   });
 
   it('deletes a user with their sessions and API keys, never yourself or the last Admin', async () => {
     const victim = await sessionHeaders(t, 'Admin');
     const victimName = (await req('GET', '/api/auth/me', victim)).json().username as string;
-    const key = (await req('POST', '/api/api_keys', victim, { name: 'ci', role: 'Operator' })).json().key as string;
+    const key = (
+      await req('POST', '/api/api_keys', victim, { name: 'ci', role: 'Operator' })
+    ).json().key as string;
     const bearer = { authorization: `Bearer ${key}` };
     expect((await req('GET', '/api/auth/me', bearer)).statusCode).toBe(200);
 
@@ -108,7 +130,9 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
     expect(missing.json().error).toBe('user_not_found');
 
     // The last Admin cannot be deleted (only reachable through the service: the actor is an Admin).
-    const err = await t.ctx.services.users.remove('someone-else', await adminName()).catch((e: unknown) => e);
+    const err = await t.ctx.services.users
+      .remove('someone-else', await adminName())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ statusCode: 409, code: 'last_admin' });
   });
@@ -117,14 +141,20 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
     const { username, password } = await createUser(t, { role: 'Operator' });
     const s = await login(username, password);
     const cookie = `borealis_session=${s.cookies[0]!.value}`;
-    const res = await req('POST', `/api/users/${username}/reset_password`, admin, { password: PASSWORD });
+    const res = await req('POST', `/api/users/${username}/reset_password`, admin, {
+      password: PASSWORD,
+    });
     expect(res.statusCode).toBe(200);
     expect((await req('GET', '/api/auth/me', { cookie })).statusCode).toBe(401);
     expect((await login(username, password)).statusCode).toBe(401);
     expect((await login(username, PASSWORD)).statusCode).toBe(200);
-    const weak = await req('POST', `/api/users/${username}/reset_password`, admin, { password: 'short' });
+    const weak = await req('POST', `/api/users/${username}/reset_password`, admin, {
+      password: 'short',
+    });
     expect(weak.statusCode).toBe(400);
-    const missing = await req('POST', '/api/users/ghost/reset_password', admin, { password: PASSWORD });
+    const missing = await req('POST', '/api/users/ghost/reset_password', admin, {
+      password: PASSWORD,
+    });
     expect(missing.json().error).toBe('user_not_found');
   });
 
@@ -155,15 +185,28 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
     expect(off.json()).toMatchObject({ username, mfa_enabled: false });
     expect((await login(username, password)).json().status).toBe('ok');
 
-    await t.ctx.db.updateTable('users').set({ mfa_secret_enc: 'v1.sealed' }).where('username', '=', username).execute();
+    await t.ctx.db
+      .updateTable('users')
+      .set({ mfa_secret_enc: 'v1.sealed' })
+      .where('username', '=', username)
+      .execute();
     await req('POST', `/api/users/${username}/mfa`, admin, { enabled: true });
     expect((await login(username, password)).json()).toMatchObject({ stage: 'verify' });
-    const reset = await req('POST', `/api/users/${username}/mfa`, admin, { enabled: true, reset_secret: true });
+    const reset = await req('POST', `/api/users/${username}/mfa`, admin, {
+      enabled: true,
+      reset_secret: true,
+    });
     expect(reset.json().mfa_enabled).toBe(true);
-    const row = await t.ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirstOrThrow();
+    const row = await t.ctx.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
     expect(row.mfa_secret_enc).toBeNull();
     expect((await login(username, password)).json()).toMatchObject({ stage: 'setup' });
-    expect((await req('POST', '/api/users/ghost/mfa', admin, { enabled: true })).statusCode).toBe(404);
+    expect((await req('POST', '/api/users/ghost/mfa', admin, { enabled: true })).statusCode).toBe(
+      404,
+    );
   });
 
   it('refuses every users route to Viewers and Operators (session or API key)', async () => {
@@ -174,7 +217,7 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
       await sessionHeaders(t, 'Operator'),
       await apiKeyHeaders(t, 'Operator'),
     ];
-    const routes: [('GET' | 'POST' | 'DELETE'), string, object?][] = [
+    const routes: ['GET' | 'POST' | 'DELETE', string, object?][] = [
       ['GET', '/api/users'],
       ['POST', '/api/users', { username: 'mallory', password: PASSWORD, role: 'Admin' }],
       ['DELETE', `/api/users/${target.username}`],
@@ -190,7 +233,11 @@ describe.each(DIALECTS)('users (%s)', (dialect) => {
       }
     }
     expect((await req('GET', '/api/users', {})).statusCode).toBe(401);
-    const rows = await t.ctx.db.selectFrom('users').selectAll().where('username', 'in', ['target', 'mallory']).execute();
+    const rows = await t.ctx.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', 'in', ['target', 'mallory'])
+      .execute();
     expect(rows.map((r) => [r.username, r.role])).toEqual([['target', 'Viewer']]);
   });
 });

@@ -46,11 +46,14 @@ async function untilFileHas(file: string, text: string, ms = 5000): Promise<stri
 
 function handshake(e: EngineProcess, versions: tls.ConnectionOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port: e.port, ca: e.caPem, ...versions }, () => {
-      const protocol = socket.getProtocol() ?? 'unknown';
-      socket.end();
-      resolve(protocol);
-    });
+    const socket = tls.connect(
+      { host: '127.0.0.1', port: e.port, ca: e.caPem, ...versions },
+      () => {
+        const protocol = socket.getProtocol() ?? 'unknown';
+        socket.end();
+        resolve(protocol);
+      },
+    );
     socket.once('error', reject);
   });
 }
@@ -86,24 +89,37 @@ describe('engine process', () => {
   it('writes engine.log and api.log under Engine/Logs, and api.log grows with each /api request', async () => {
     const engineLog = path.join(logsDir(e), 'engine.log');
     const apiLog = path.join(logsDir(e), 'api.log');
-    expect(fs.readFileSync(engineLog, 'utf8')).toMatch(/-engine-INFO: Borealis Engine .* listening on https:\/\//);
+    expect(fs.readFileSync(engineLog, 'utf8')).toMatch(
+      /-engine-INFO: Borealis Engine .* listening on https:\/\//,
+    );
     const before = fs.existsSync(apiLog) ? fs.statSync(apiLog).size : 0;
     const res = await httpsJson(e, 'GET', '/api/server/time');
     expect(res.status).toBe(401);
     const text = await untilFileHas(apiLog, 'path=/api/server/time status=401');
-    expect(text).toMatch(/-api-INFO: client=127\.0\.0\.1 method=GET path=\/api\/server\/time status=401 success=false duration_ms=\d+\.\d/);
+    expect(text).toMatch(
+      /-api-INFO: client=127\.0\.0\.1 method=GET path=\/api\/server\/time status=401 success=false duration_ms=\d+\.\d/,
+    );
     expect(fs.statSync(apiLog).size).toBeGreaterThan(before);
   });
 
   it('prints a one-time setup URL on stdout that never reaches a log file, and the link works', async () => {
-    const m = /First admin setup \(one-time link\): (https:\/\/\S+)\/setup#token=([A-Za-z0-9_-]+)/.exec(e.output());
+    const m =
+      /First admin setup \(one-time link\): (https:\/\/\S+)\/setup#token=([A-Za-z0-9_-]+)/.exec(
+        e.output(),
+      );
     expect(m, e.output()).not.toBeNull();
     expect(m![1]).toBe(e.url);
     const token = m![2]!;
-    expect(fs.readFileSync(path.join(logsDir(e), 'engine.log'), 'utf8')).toContain('/setup#token=<one-time token>');
+    expect(fs.readFileSync(path.join(logsDir(e), 'engine.log'), 'utf8')).toContain(
+      '/setup#token=<one-time token>',
+    );
 
     const password = `setup-pass-${Date.now()}-Zq`;
-    const res = await httpsJson(e, 'POST', '/api/auth/setup', { token, username: 'firstadmin', password });
+    const res = await httpsJson(e, 'POST', '/api/auth/setup', {
+      token,
+      username: 'firstadmin',
+      password,
+    });
     expect(res.status).toBe(201);
     await untilFileHas(path.join(logsDir(e), 'api.log'), 'path=/api/auth/setup');
     for (const { file, text } of readTree(logsDir(e))) {
@@ -132,7 +148,9 @@ describe('engine process configuration errors', () => {
   it('exits 1 with one stderr line naming the bad variable', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'borealis-badcfg-'));
     try {
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')));
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith('BOREALIS_')),
+      );
       const r = spawnSync(process.execPath, [ENGINE_MAIN], {
         env: { ...env, BOREALIS_ROOT: root, BOREALIS_PORT: 'abc' },
         encoding: 'utf8',
@@ -167,7 +185,10 @@ describe('engine process never logs secrets', () => {
     const secrets: Record<string, string> = { password };
     expect(e.output()).not.toContain('one-time link');
 
-    const wrong = await httpsJson(e, 'POST', '/api/auth/login', { username, password: `${password}-wrong` });
+    const wrong = await httpsJson(e, 'POST', '/api/auth/login', {
+      username,
+      password: `${password}-wrong`,
+    });
     expect(wrong.status).toBe(401);
     secrets.wrongPassword = `${password}-wrong`;
 
@@ -201,7 +222,13 @@ describe('engine process never logs secrets', () => {
     expect(site.status, JSON.stringify(site.body)).toBe(201);
     secrets.enrollmentCode = site.body.enrollment_code;
 
-    const code = await httpsJson(e, 'POST', '/api/admin/enrollment-codes', { ttl_hours: 1, max_uses: 1 }, bearer);
+    const code = await httpsJson(
+      e,
+      'POST',
+      '/api/admin/enrollment-codes',
+      { ttl_hours: 1, max_uses: 1 },
+      bearer,
+    );
     expect(code.status, JSON.stringify(code.body)).toBe(201);
     secrets.installerCode = code.body.code;
 
@@ -215,8 +242,12 @@ describe('engine process never logs secrets', () => {
     await untilFileHas(path.join(logsDir(e), 'api.log'), 'path=/api/auth/logout');
     await e.stop();
     const files = readTree(logsDir(e));
-    expect(files.map((f) => path.basename(f.file))).toEqual(expect.arrayContaining(['engine.log', 'api.log']));
-    expect(files.find((f) => f.file.endsWith('api.log'))!.text).toContain('path=/api/admin/enrollment-codes status=201');
+    expect(files.map((f) => path.basename(f.file))).toEqual(
+      expect.arrayContaining(['engine.log', 'api.log']),
+    );
+    expect(files.find((f) => f.file.endsWith('api.log'))!.text).toContain(
+      'path=/api/admin/enrollment-codes status=201',
+    );
     for (const { file, text } of files) {
       for (const [name, value] of Object.entries(secrets)) {
         expect(text.includes(value), `${name} found in ${file}`).toBe(false);

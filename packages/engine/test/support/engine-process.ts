@@ -63,7 +63,9 @@ function childEnv(root: string, port: number, extra: Record<string, string>): No
 
 export async function startEngineProcess(opts: StartOptions = {}): Promise<EngineProcess> {
   if (!fs.existsSync(ENGINE_MAIN)) {
-    throw new Error(`${ENGINE_MAIN} is missing: run \`npm run build\` (or npx tsc -b packages/engine) first`);
+    throw new Error(
+      `${ENGINE_MAIN} is missing: run \`npm run build\` (or npx tsc -b packages/engine) first`,
+    );
   }
   const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'borealis-proc-'));
   const port = await freePort();
@@ -101,13 +103,21 @@ export async function startEngineProcess(opts: StartOptions = {}): Promise<Engin
     restart: async () => {
       await e.stop();
       launch();
-      await waitReady(e, () => child, () => exited);
+      await waitReady(
+        e,
+        () => child,
+        () => exited,
+      );
     },
   };
 
   launch();
   try {
-    await waitReady(e, () => child, () => exited);
+    await waitReady(
+      e,
+      () => child,
+      () => exited,
+    );
   } catch (err) {
     await e.stop('SIGKILL');
     throw err;

@@ -48,7 +48,17 @@ export async function startPostgres(): Promise<RunningPostgres> {
   };
   if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
   const data = path.join(dir, 'data');
-  run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'borealis', '--no-sync', '-E', 'UTF8']);
+  run(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'borealis',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ]);
   const port = await freePort();
   const opts = [
     `-p ${port}`,
@@ -59,7 +69,16 @@ export async function startPostgres(): Promise<RunningPostgres> {
     '-c full_page_writes=off',
     '-c max_connections=300',
   ].join(' ');
-  run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'server.log'), '-w', 'start']);
+  run(path.join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-o',
+    opts,
+    '-l',
+    path.join(dir, 'server.log'),
+    '-w',
+    'start',
+  ]);
   return {
     url: `postgres://borealis@127.0.0.1:${port}/postgres`,
     stop() {

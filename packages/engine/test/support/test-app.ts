@@ -32,7 +32,7 @@ export async function makeTestApp(
   const database = await makeTestDb(dialect);
   const secrets = new SecretBox('test-secret-key-0123456789abcdef0123456789');
   const events = new SwitchableEventSink();
-    const services = buildServices({ db: database.db, clock, logs, secrets, config, events });
+  const services = buildServices({ db: database.db, clock, logs, secrets, config, events });
   const ctx: EngineContext = {
     config,
     db: database.db,

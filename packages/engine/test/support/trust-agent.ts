@@ -114,7 +114,11 @@ export class TestAgent {
   }
 
   /** A DPoP proof by this agent's key at the fake clock's time (or `iat`). */
-  dpop(method: string, url: string, opts: { accessToken?: string; iat?: number; jti?: string } = {}) {
+  dpop(
+    method: string,
+    url: string,
+    opts: { accessToken?: string; iat?: number; jti?: string } = {},
+  ) {
     return createDpopProof(this.key, {
       htm: method,
       htu: url,
@@ -145,7 +149,11 @@ export class TestAgent {
   }
 
   /** Headers of a device request to `path` (DPoP-bound to the current access token). */
-  deviceHeaders(method: string, path: string, access = this.tokens!.access): Record<string, string> {
+  deviceHeaders(
+    method: string,
+    path: string,
+    access = this.tokens!.access,
+  ): Record<string, string> {
     return {
       host: ENGINE_HOST,
       authorization: `DPoP ${access}`,

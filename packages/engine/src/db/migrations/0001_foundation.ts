@@ -30,7 +30,11 @@ export const migration0001: Migration = {
       .addColumn('expires_at', ts, (c) => c.notNull())
       .addColumn('last_seen_at', ts, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('ix_sessions_user').on('operator_sessions').column('user_id').execute();
+    await db.schema
+      .createIndex('ix_sessions_user')
+      .on('operator_sessions')
+      .column('user_id')
+      .execute();
     await db.schema
       .createTable('auth_challenges')
       .addColumn('id', 'text', (c) => c.primaryKey())

@@ -43,8 +43,17 @@ export const migration0002: Migration = {
       .alterTable('devices')
       .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
       .execute();
-    await db.schema.createIndex('ux_devices_hostname').on('devices').column('hostname').unique().execute();
-    await db.schema.createIndex('ix_devices_fingerprint').on('devices').column('ssl_key_fingerprint').execute();
+    await db.schema
+      .createIndex('ux_devices_hostname')
+      .on('devices')
+      .column('hostname')
+      .unique()
+      .execute();
+    await db.schema
+      .createIndex('ix_devices_fingerprint')
+      .on('devices')
+      .column('ssl_key_fingerprint')
+      .execute();
     await db.schema.createIndex('ix_devices_last_seen').on('devices').column('last_seen').execute();
 
     await db.schema
@@ -80,7 +89,11 @@ export const migration0002: Migration = {
       .addColumn('expires_at', ts, (c) => c.notNull())
       .addColumn('finalized_at', ts)
       .execute();
-    await db.schema.createIndex('ix_approvals_status').on('device_approvals').column('status').execute();
+    await db.schema
+      .createIndex('ix_approvals_status')
+      .on('device_approvals')
+      .column('status')
+      .execute();
     await db.schema
       .createIndex('ix_approvals_fp_status')
       .on('device_approvals')
@@ -100,18 +113,32 @@ export const migration0002: Migration = {
       .addColumn('revoked_at', ts)
       .execute();
     await db.schema.createIndex('ix_refresh_guid').on('refresh_tokens').column('guid').execute();
-    await db.schema.createIndex('ix_refresh_family').on('refresh_tokens').column('family_id').execute();
-    await db.schema.createIndex('ix_refresh_expires').on('refresh_tokens').column('expires_at').execute();
+    await db.schema
+      .createIndex('ix_refresh_family')
+      .on('refresh_tokens')
+      .column('family_id')
+      .execute();
+    await db.schema
+      .createIndex('ix_refresh_expires')
+      .on('refresh_tokens')
+      .column('expires_at')
+      .execute();
 
     await db.schema
       .createTable('dpop_jti')
       .addColumn('jti_hash', 'text', (c) => c.primaryKey())
       .addColumn('expires_at', ts, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('ix_dpop_jti_expires').on('dpop_jti').column('expires_at').execute();
+    await db.schema
+      .createIndex('ix_dpop_jti_expires')
+      .on('dpop_jti')
+      .column('expires_at')
+      .execute();
 
     await serialPrimaryKey(db, db.schema.createTable('device_software_inventory'), 'id')
-      .addColumn('device_guid', 'text', (c) => c.notNull().references('devices.guid').onDelete('cascade'))
+      .addColumn('device_guid', 'text', (c) =>
+        c.notNull().references('devices.guid').onDelete('cascade'),
+      )
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('name_normalized', 'text', (c) => c.notNull())
       .addColumn('version', 'text', (c) => c.notNull().defaultTo(''))

@@ -77,7 +77,9 @@ export const migration0003: Migration = {
       .addColumn('quick_job_id', 'text', (c) =>
         c.notNull().references('quick_jobs.id').onDelete('cascade'),
       )
-      .addColumn('device_guid', 'text', (c) => c.notNull().references('devices.guid').onDelete('cascade'))
+      .addColumn('device_guid', 'text', (c) =>
+        c.notNull().references('devices.guid').onDelete('cascade'),
+      )
       .addColumn('hostname', 'text', (c) => c.notNull())
       .addColumn('script_name', 'text', (c) => c.notNull())
       .addColumn('script_path', 'text', (c) => c.notNull())
@@ -107,10 +109,20 @@ export const migration0003: Migration = {
       .on('activity_history')
       .columns(['status', 'device_guid'])
       .execute();
-    await db.schema.createIndex('ix_activity_job').on('activity_history').column('quick_job_id').execute();
+    await db.schema
+      .createIndex('ix_activity_job')
+      .on('activity_history')
+      .column('quick_job_id')
+      .execute();
   },
   async down(db: Kysely<any>) {
-    for (const t of ['activity_history', 'quick_jobs', 'device_filters', 'credentials', 'assemblies']) {
+    for (const t of [
+      'activity_history',
+      'quick_jobs',
+      'device_filters',
+      'credentials',
+      'assemblies',
+    ]) {
       await db.schema.dropTable(t).ifExists().execute();
     }
   },

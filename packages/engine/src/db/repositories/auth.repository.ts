@@ -23,11 +23,19 @@ export class AuthRepository {
   }
 
   findSession(id: string): Promise<SessionRow | undefined> {
-    return this.db.selectFrom('operator_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db
+      .selectFrom('operator_sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   async touchSession(id: string, now: number): Promise<void> {
-    await this.db.updateTable('operator_sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('operator_sessions')
+      .set({ last_seen_at: now })
+      .where('id', '=', id)
+      .execute();
   }
 
   async deleteSession(id: string): Promise<void> {
@@ -44,7 +52,11 @@ export class AuthRepository {
   }
 
   findChallenge(id: string): Promise<ChallengeRow | undefined> {
-    return this.db.selectFrom('auth_challenges').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.db
+      .selectFrom('auth_challenges')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
   }
 
   /** Counts one more attempt against the challenge; returns the new total. */
@@ -98,7 +110,11 @@ export class AuthRepository {
   }
 
   async lock(key: string, until: number): Promise<void> {
-    await this.db.updateTable('login_throttle').set({ locked_until: until }).where('key', '=', key).execute();
+    await this.db
+      .updateTable('login_throttle')
+      .set({ locked_until: until })
+      .where('key', '=', key)
+      .execute();
   }
 
   async clearThrottle(keys: string[]): Promise<void> {

@@ -31,7 +31,14 @@ export class DeviceKeyRepository {
     if (Number(revived.numUpdatedRows) > 0) return;
     await this.db
       .insertInto('device_keys')
-      .values({ id, guid, ssl_key_fingerprint: fingerprint, public_key: publicKey, added_at: now, retired_at: null })
+      .values({
+        id,
+        guid,
+        ssl_key_fingerprint: fingerprint,
+        public_key: publicKey,
+        added_at: now,
+        retired_at: null,
+      })
       .execute();
   }
 

@@ -83,7 +83,13 @@ export class DeviceTrustRepository {
   /** Rebinds an existing device to a (re-)enrollment; bumps token_version when the key changed. */
   async updateEnrollment(
     guid: string,
-    patch: { hostname: string; site_id: string | null; fingerprint: string; now: number; keyChanged: boolean },
+    patch: {
+      hostname: string;
+      site_id: string | null;
+      fingerprint: string;
+      now: number;
+      keyChanged: boolean;
+    },
   ): Promise<void> {
     await this.db
       .updateTable('devices')
@@ -117,7 +123,12 @@ export class DeviceTrustRepository {
   }
 
   /** Sets the status only while it is one of `from`; returns whether it changed. */
-  async setStatus(guid: string, from: readonly string[], status: string, now: number): Promise<boolean> {
+  async setStatus(
+    guid: string,
+    from: readonly string[],
+    status: string,
+    now: number,
+  ): Promise<boolean> {
     const res = await this.db
       .updateTable('devices')
       .set({ status, updated_at: now })

@@ -259,7 +259,11 @@ export class DeviceRepository {
       .select(['guid', 'hostname', 'last_seen'])
       .where('last_seen', '>=', since)
       .execute();
-    return rows.map((r) => ({ guid: r.guid, hostname: r.hostname, last_seen: Number(r.last_seen) }));
+    return rows.map((r) => ({
+      guid: r.guid,
+      hostname: r.hostname,
+      last_seen: Number(r.last_seen),
+    }));
   }
 
   async setHostname(guid: string, hostname: string, now: number): Promise<boolean> {
@@ -321,12 +325,14 @@ export class DeviceRepository {
       ].join(', '),
     );
     for (let i = 0; i < rows.length; i += FLUSH_CHUNK) {
-      const values = rows.slice(i, i + FLUSH_CHUNK).map(
-        (r) =>
-          sql`(${r.guid}, CAST(${r.last_seen} AS bigint), CAST(${r.uptime ?? null} AS bigint), ${sql.join(
-            HB_TEXT.map((c) => sql`${r[c] ?? null}`),
-          )})`,
-      );
+      const values = rows
+        .slice(i, i + FLUSH_CHUNK)
+        .map(
+          (r) =>
+            sql`(${r.guid}, CAST(${r.last_seen} AS bigint), CAST(${r.uptime ?? null} AS bigint), ${sql.join(
+              HB_TEXT.map((c) => sql`${r[c] ?? null}`),
+            )})`,
+        );
       await sql`WITH v (${cols}) AS (VALUES ${sql.join(values)})
         UPDATE devices SET ${sets} FROM v WHERE devices.guid = v.guid`.execute(this.db);
     }

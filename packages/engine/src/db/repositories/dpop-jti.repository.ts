@@ -26,7 +26,10 @@ export class DpopJtiRepository {
   }
 
   async deleteExpired(now: number): Promise<number> {
-    const res = await this.db.deleteFrom('dpop_jti').where('expires_at', '<=', now).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('dpop_jti')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

@@ -53,7 +53,10 @@ export class ListViewRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('device_list_views').where('id', '=', id).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('device_list_views')
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(res.numDeletedRows) > 0;
   }
 }

@@ -73,7 +73,11 @@ export class SiteRepository {
 
   /** Returns false when no site has that id. */
   async update(id: string, patch: SitePatch): Promise<boolean> {
-    const res = await this.db.updateTable('sites').set(patch).where('id', '=', id).executeTakeFirst();
+    const res = await this.db
+      .updateTable('sites')
+      .set(patch)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 

@@ -12,7 +12,11 @@ export class UserRepository {
   }
 
   findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
   }
 
   /** Any user whose name equals `username` ignoring case. */
