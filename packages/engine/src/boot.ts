@@ -87,12 +87,14 @@ export async function bootEngine(config: EngineConfig, opts: BootOptions): Promi
       https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' },
       realtime: true,
     });
+    services.scheduler.start();
     return {
       ctx,
       engine,
       tls,
       database,
       close: async () => {
+        await services.scheduler.stop();
         await engine.realtime?.close();
         await engine.app.close();
         await database.close();

@@ -41,6 +41,10 @@ const EnvSchema = z.object({
   BOREALIS_MFA_ISSUER: z.string().min(1).default('Borealis'),
   BOREALIS_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(2592000).default(43200),
   BOREALIS_PUBLIC_URL: z.string().url().optional(),
+  BOREALIS_SCHEDULER_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  BOREALIS_SCHEDULER_LEADER_RETRY_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  BOREALIS_SCHEDULER_CLOCK_SCALE: z.coerce.number().min(1).max(1000).default(1),
+  BOREALIS_SCHEDULER_CLOCK_ORIGIN: z.coerce.number().int().min(0).optional(),
 });
 
 export interface EngineConfig {
@@ -63,6 +67,12 @@ export interface EngineConfig {
   mfaIssuer: string;
   sessionTtlSeconds: number;
   publicUrl: string | undefined;
+  /**
+   * Scheduler timing: tick interval (default one minute), how often a non-leader retries the
+   * leader lock (default 15 s), and — for tests and demos only — a scheduler clock running
+   * `clockScale` times faster than wall time from `clockOrigin` (epoch ms; default: start-up).
+   */
+  scheduler: { tickMs: number; leaderRetryMs: number; clockScale: number; clockOrigin?: number };
 }
 
 export class ConfigError extends Error {
@@ -136,5 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaultRoot: string): EngineC
     mfaIssuer: e.BOREALIS_MFA_ISSUER,
     sessionTtlSeconds: e.BOREALIS_SESSION_TTL_SECONDS,
     publicUrl: e.BOREALIS_PUBLIC_URL,
+    scheduler: {
+      tickMs: e.BOREALIS_SCHEDULER_TICK_MS,
+      leaderRetryMs: e.BOREALIS_SCHEDULER_LEADER_RETRY_MS,
+      clockScale: e.BOREALIS_SCHEDULER_CLOCK_SCALE,
+      ...(e.BOREALIS_SCHEDULER_CLOCK_ORIGIN !== undefined
+        ? { clockOrigin: e.BOREALIS_SCHEDULER_CLOCK_ORIGIN }
+        : {}),
+    },
   };
 }

@@ -14,3 +14,4 @@ export * from './http/assemblies.js';
 export * from './http/credentials.js';
 export * from './http/jobs.js';
 export * from './http/filters.js';
+export * from './http/scheduled-jobs.js';

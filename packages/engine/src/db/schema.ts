@@ -298,6 +298,60 @@ export interface ActivityHistoryTable {
   updated_at: number;
 }
 
+export interface ScheduledJobsTable {
+  id: string;
+  name: string;
+  components_json: string;
+  targets_json: string;
+  schedule_type: string;
+  start_ts: number | null;
+  start_local: string | null;
+  end_ts: number | null;
+  cron: string | null;
+  timezone: string;
+  duration_stop_enabled: number;
+  expiration: string;
+  execution_context: string;
+  enabled: number;
+  cursor_ts: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScheduledJobOccurrencesTable {
+  id: string;
+  job_id: string;
+  scheduled_ts: number;
+  trigger: string;
+  status: string;
+  skip_reason: string | null;
+  error: string | null;
+  quick_job_ids_json: string;
+  fired_by: string;
+  dispatched_at: number | null;
+  started_ts: number | null;
+  finished_ts: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScheduledJobRunsTable {
+  id: string;
+  occurrence_id: string;
+  job_id: string;
+  device_guid: string | null;
+  hostname: string;
+  status: string;
+  skip_reason: string | null;
+  error: string | null;
+  dispatch_error: string | null;
+  started_ts: number | null;
+  finished_ts: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   users: UsersTable;
   operator_sessions: OperatorSessionsTable;
@@ -321,4 +375,7 @@ export interface DB {
   device_filters: DeviceFiltersTable;
   quick_jobs: QuickJobsTable;
   activity_history: ActivityHistoryTable;
+  scheduled_jobs: ScheduledJobsTable;
+  scheduled_job_occurrences: ScheduledJobOccurrencesTable;
+  scheduled_job_runs: ScheduledJobRunsTable;
 }

@@ -19,6 +19,7 @@ import { installerCodeRoutes } from './installer-codes.routes.js';
 import { listViewRoutes } from './list-views.routes.js';
 import { logRoutes } from './logs.routes.js';
 import { quickJobRoutes } from './quick-jobs.routes.js';
+import { scheduledJobRoutes } from './scheduled-jobs.routes.js';
 import { serverRoutes } from './server.routes.js';
 import { siteRoutes } from './sites.routes.js';
 import { userRoutes } from './users.routes.js';
@@ -46,6 +47,7 @@ export async function registerRoutes(app: FastifyInstance, ctx: EngineContext): 
     deviceFilterRoutes,
     quickJobRoutes,
     activityRoutes,
+    scheduledJobRoutes,
   ]) {
     await app.register(plugin(ctx));
   }

@@ -13,6 +13,7 @@ import { AuditService } from './audit.service.js';
 import type { SwitchableEventSink } from './events.js';
 import { buildJobServices } from './jobs.factory.js';
 import { LogService } from './log.service.js';
+import { buildSchedulerServices } from './scheduler.factory.js';
 import { buildSiteServices } from './sites.factory.js';
 import { buildTrustServices } from './trust.factory.js';
 
@@ -28,15 +29,22 @@ export interface ServiceDeps {
 export function buildServices(d: ServiceDeps) {
   const trust = buildTrustServices(d);
   const assemblyServices = buildAssemblyServices(d);
+  const deviceServices = buildDeviceServices(d);
+  const jobServices = buildJobServices(d, { ...assemblyServices, engineKeys: trust.engineKeys });
   return {
     audit: new AuditService(new AuditRepository(d.db), d.clock),
     logs: new LogService(d.logs.dir, d.clock),
     ...buildAccessServices(d),
     ...buildSiteServices(d),
     ...trust,
-    ...buildDeviceServices(d),
+    ...deviceServices,
     ...assemblyServices,
-    ...buildJobServices(d, { ...assemblyServices, engineKeys: trust.engineKeys }),
+    ...jobServices,
+    ...buildSchedulerServices(d, {
+      ...assemblyServices,
+      ...jobServices,
+      presence: deviceServices.presence,
+    }),
   };
 }
 

@@ -18,6 +18,7 @@ import {
   type QuickJobProgress,
   type QuickJobResult,
   type QuickRunRequest,
+  type QuickRunValue,
   type QuickRunResponse,
   type RunMode,
 } from '@borealis/protocol';
@@ -27,7 +28,7 @@ import type {
   ActivitySummaryRow,
   DispatchRow,
 } from '../db/repositories/activity.repository.js';
-import type { QuickJobRepository } from '../db/repositories/quick-job.repository.js';
+import type { QuickJobRepository, TargetDevice } from '../db/repositories/quick-job.repository.js';
 import type { ActivityHistoryTable, QuickJobsTable } from '../db/schema.js';
 import { AppError, badRequest, notFound } from '../http/errors.js';
 import type { Clock } from '../logging/clock.js';
@@ -99,6 +100,36 @@ function toActivityJob(r: ActivityRow): ActivityJob {
   };
 }
 
+/** Where a job's script comes from: an assembly by guid or by the reference's script path. */
+type JobSource = Pick<QuickRunRequest, 'assembly_guid' | 'script_path' | 'variable_values'>;
+
+interface Prepared {
+  assembly: Assembly;
+  script: Buffer;
+  variables: StoredVariable[];
+  scriptPath: string | undefined;
+}
+
+/** One component of a scheduled occurrence, to targets resolved and frozen by the scheduler. */
+export interface ScheduledComponentRun {
+  assembly_guid: string;
+  script_path?: string;
+  variable_values: Record<string, QuickRunValue>;
+  run_mode: RunMode;
+  devices: readonly TargetDevice[];
+  scheduled_job_id: string;
+  scheduled_run_id: string;
+  expires_at: number;
+  created_by: string;
+}
+
+export interface ScheduledDispatch {
+  quick_job_id: string;
+  runs: { id: string; device_guid: string }[];
+  /** Settles once every run was offered to its device (offline ones stay Pending). */
+  delivered: Promise<DeliveryOutcome[]>;
+}
+
 export class JobService {
   private sweep: NodeJS.Timeout | null = null;
   private sweeping: Promise<unknown> = Promise.resolve();
@@ -110,7 +141,7 @@ export class JobService {
     return this.d.transport;
   }
 
-  private async assemblyOf(input: QuickRunRequest): Promise<Assembly> {
+  private async assemblyOf(input: JobSource): Promise<Assembly> {
     const guid =
       input.assembly_guid ?? (input.script_path ? guidFromScriptPath(input.script_path) : '');
     if (!guid)
@@ -125,8 +156,8 @@ export class JobService {
     }
   }
 
-  /** Validates everything, writes the job and its runs in one transaction, then dispatches. */
-  async create(input: QuickRunRequest, by: string): Promise<QuickRunResponse> {
+  /** The assembly, its exact script bytes and the frozen variables (validated, nothing written). */
+  private async prepare(input: JobSource): Promise<Prepared> {
     const assembly = await this.assemblyOf(input);
     if (assembly.assembly_kind !== 'script' || !SCRIPT_KINDS.has(assembly.assembly_type)) {
       throw badRequest(
@@ -146,29 +177,41 @@ export class JobService {
       input.variable_values,
       this.d.credentials,
     );
-    const targets = await resolveTargets(input, {
-      devices: this.d.quickJobs,
-      filters: this.d.filters,
-    });
+    return { assembly, script, variables, scriptPath: input.script_path };
+  }
 
+  /** Writes the job and one Pending run per target in one transaction; returns the send rows. */
+  private async persist(
+    p: Prepared,
+    targets: readonly TargetDevice[],
+    o: {
+      run_mode: RunMode;
+      source: 'quick' | 'scheduled';
+      scheduled_job_id: string | null;
+      scheduled_run_id: string | null;
+      expires_at: (now: number) => number;
+      by: string;
+    },
+  ): Promise<{ job: QuickJobsTable; runs: ActivityHistoryTable[]; rows: DispatchRow[] }> {
+    const { assembly, script, variables } = p;
     const now = this.d.clock.now();
     const job: QuickJobsTable = {
       id: crypto.randomUUID(),
       assembly_guid: assembly.assembly_guid,
       script_name: assembly.display_name,
-      script_path: input.script_path ?? `Assemblies/${assembly.domain}/${assembly.assembly_guid}`,
+      script_path: p.scriptPath ?? `Assemblies/${assembly.domain}/${assembly.assembly_guid}`,
       script_type: assembly.assembly_type,
       script_b64: script.toString('base64'),
       script_sha256: crypto.createHash('sha256').update(script).digest('hex'),
       variables_json: JSON.stringify(variables),
-      run_mode: input.run_mode,
+      run_mode: o.run_mode,
       timeout_seconds: Math.max(1, Math.trunc(assembly.payload.timeout_seconds) || 1),
-      source: 'quick',
-      scheduled_job_id: null,
-      scheduled_run_id: null,
-      created_by: by,
+      source: o.source,
+      scheduled_job_id: o.scheduled_job_id,
+      scheduled_run_id: o.scheduled_run_id,
+      created_by: o.by,
       created_at: now,
-      expires_at: now + (input.expires_in_seconds ?? QUICK_JOB_DEFAULT_EXPIRY_SECONDS) * 1000,
+      expires_at: o.expires_at(now),
     };
     const runs: ActivityHistoryTable[] = targets.map((t) => ({
       id: crypto.randomUUID(),
@@ -194,7 +237,7 @@ export class JobService {
     }));
     await this.d.quickJobs.createWithRuns(job, runs);
     this.d.log.info(
-      `quick job ${job.id} (${assembly.assembly_guid}, ${job.run_mode}) by ${by}: ${runs.length} device(s)`,
+      `${o.source} job ${job.id} (${assembly.assembly_guid}, ${job.run_mode}) by ${o.by}: ${runs.length} device(s)`,
     );
     for (const run of runs) this.d.dispatch.announce(run, 'created', 'Pending');
 
@@ -207,9 +250,28 @@ export class JobService {
       run_mode: job.run_mode,
       timeout_seconds: job.timeout_seconds,
       expires_at: job.expires_at,
+      scheduled_job_id: job.scheduled_job_id,
+      scheduled_run_id: job.scheduled_run_id,
+    }));
+    return { job, runs, rows };
+  }
+
+  /** Validates everything, writes the job and its runs in one transaction, then dispatches. */
+  async create(input: QuickRunRequest, by: string): Promise<QuickRunResponse> {
+    const prepared = await this.prepare(input);
+    const targets = await resolveTargets(input, {
+      devices: this.d.quickJobs,
+      filters: this.d.filters,
+    });
+    const { job, runs, rows } = await this.persist(prepared, targets, {
+      run_mode: input.run_mode,
+      source: 'quick',
       scheduled_job_id: null,
       scheduled_run_id: null,
-    }));
+      expires_at: (now) =>
+        now + (input.expires_in_seconds ?? QUICK_JOB_DEFAULT_EXPIRY_SECONDS) * 1000,
+      by,
+    });
     const outcomes = await this.d.dispatch.deliverAll(rows);
     return {
       job_id: job.id,
@@ -223,6 +285,29 @@ export class JobService {
           ...(o.error ? { error: o.error } : {}),
         };
       }),
+    };
+  }
+
+  /**
+   * One component of a scheduled occurrence (source 'scheduled', linked to the job and the
+   * occurrence) to targets the scheduler already resolved and froze. Validation and writes are
+   * as for quick_run; delivery runs in the background (`delivered`), so a tick never waits on
+   * agents' acks.
+   */
+  async createScheduled(input: ScheduledComponentRun): Promise<ScheduledDispatch> {
+    const prepared = await this.prepare(input);
+    const { job, runs, rows } = await this.persist(prepared, input.devices, {
+      run_mode: input.run_mode,
+      source: 'scheduled',
+      scheduled_job_id: input.scheduled_job_id,
+      scheduled_run_id: input.scheduled_run_id,
+      expires_at: () => input.expires_at,
+      by: input.created_by,
+    });
+    return {
+      quick_job_id: job.id,
+      runs: runs.map((r) => ({ id: r.id, device_guid: r.device_guid })),
+      delivered: this.d.dispatch.deliverAll(rows),
     };
   }
 
