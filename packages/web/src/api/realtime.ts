@@ -1,8 +1,9 @@
 // Live engine events for operator pages: one shared Socket.IO connection to the `/ui` namespace
 // (same origin, session cookie, websocket transport), opened while at least one component listens
 // and closed shortly after the last one leaves. Payloads are parsed with the protocol's schemas;
-// events that do not match are dropped. Serves `device_status_changed` and `device_metrics`.
-import { UI_NAMESPACE } from '@borealis/protocol';
+// events that do not match are dropped. Serves `device_status_changed`, `device_metrics`,
+// `device_activity_changed` and `job_output` (after `subscribe_job`, renewed on every reconnect).
+import { SUBSCRIBE_JOB_EVENT, UI_NAMESPACE, UNSUBSCRIBE_JOB_EVENT } from '@borealis/protocol';
 import { useEffect, useEffectEvent, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
@@ -18,6 +19,8 @@ let connected = false;
 let retryTimer: number | undefined;
 let closeTimer: number | undefined;
 const connectionListeners = new Set<() => void>();
+/** Job / run ids whose live output this tab watches, with how many components watch each. */
+const watchedJobs = new Map<string, number>();
 
 function setConnected(value: boolean): void {
   if (connected === value) return;
@@ -32,7 +35,12 @@ function open(): Socket {
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 10_000,
   });
-  s.on('connect', () => setConnected(true));
+  s.on('connect', () => {
+    setConnected(true);
+    // Rooms belong to the connection: join them again after every (re)connect.
+    for (const id of watchedJobs.keys())
+      s.emit(SUBSCRIBE_JOB_EVENT, { job_id: id }, () => undefined);
+  });
   s.on('disconnect', () => setConnected(false));
   s.on('connect_error', () => {
     setConnected(false);
@@ -87,6 +95,31 @@ export function useRealtimeEvent<S extends z.ZodType>(
       release();
     };
   }, [event, schema]);
+}
+
+/**
+ * Joins the live output room of a quick job or of one run (`subscribe_job`) while mounted; the
+ * chunks arrive as `job_output` events (listen with useRealtimeEvent). `null` watches nothing.
+ */
+export function useJobSubscription(jobId: string | null): void {
+  useEffect(() => {
+    if (!jobId) return;
+    const s = acquire();
+    const count = watchedJobs.get(jobId) ?? 0;
+    watchedJobs.set(jobId, count + 1);
+    if (count === 0 && s.connected) {
+      s.emit(SUBSCRIBE_JOB_EVENT, { job_id: jobId }, () => undefined);
+    }
+    return () => {
+      const left = (watchedJobs.get(jobId) ?? 1) - 1;
+      if (left > 0) watchedJobs.set(jobId, left);
+      else {
+        watchedJobs.delete(jobId);
+        if (s.connected) s.emit(UNSUBSCRIBE_JOB_EVENT, { job_id: jobId }, () => undefined);
+      }
+      release();
+    };
+  }, [jobId]);
 }
 
 function subscribeConnection(listener: () => void): () => void {

@@ -1,6 +1,6 @@
 // Devices page: the fleet, paged, sorted and filtered by the engine (fast at tens of thousands
 // of devices), with a column chooser, saved views, live Online/Offline from the `/ui` socket,
-// and multi-select → assign site (operator) / delete (admin).
+// and multi-select → run a script (Quick Job) / assign site (operator) / delete (admin).
 import type { DeviceFilterField, DeviceSortField, ListView } from '@borealis/protocol';
 import {
   Badge,
@@ -21,6 +21,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { hasRole } from '../../lib/roles';
 import { useSessionState } from '../../lib/session-state';
 import { useMe } from '../auth/useSession';
+import { QuickJobDialog, type TargetDevice } from '../jobs/QuickJobDialog';
 import { useSites } from '../sites/useSites';
 import { AssignSiteModal } from './AssignSiteModal';
 import { ColumnChooser } from './ColumnChooser';
@@ -72,6 +73,9 @@ export function DevicesPage() {
   const views = useListViews();
   const remove = useDeleteDevices();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  /** Hostname and presence of selected devices, also those on other pages. */
+  const [picked, setPicked] = useState<ReadonlyMap<string, TargetDevice>>(new Map());
+  const [running, setRunning] = useState(false);
   const [assigning, setAssigning] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
@@ -93,7 +97,16 @@ export function DevicesPage() {
   const onFilter = (field: DeviceFilterField, value: string) =>
     update({ contains: { ...state.contains, [field]: value } });
   const loadView = (view: ListView) => update({ ...listStateOf(view), viewId: view.id });
-  const onSelect = (guids: string[], on: boolean) =>
+  const onSelect = (guids: string[], on: boolean) => {
+    const page = new Map((list.data?.devices ?? []).map((d) => [d.guid, d]));
+    setPicked((prev) => {
+      const next = new Map(prev);
+      for (const g of guids) {
+        const d = page.get(g);
+        if (on && d) next.set(g, { guid: g, hostname: d.hostname, status: d.status });
+      }
+      return next;
+    });
     setSelected((prev) => {
       const next = new Set(prev);
       for (const g of guids) {
@@ -102,8 +115,15 @@ export function DevicesPage() {
       }
       return next;
     });
+  };
 
   const selectedGuids = [...selected];
+  /** The current page has the freshest presence; other pages' devices as they were picked. */
+  const targets = selectedGuids.map((g): TargetDevice => {
+    const d = list.data?.devices.find((x) => x.guid === g);
+    if (d) return { guid: g, hostname: d.hostname, status: d.status };
+    return picked.get(g) ?? { guid: g, hostname: g, status: null };
+  });
   const selectedNames = (list.data?.devices ?? [])
     .filter((d) => selected.has(d.guid))
     .map((d) => d.hostname);
@@ -189,6 +209,11 @@ export function DevicesPage() {
             {selected.size} selected
           </Text>
           {canOperate && (
+            <Button size="compact-sm" variant="gradient" onClick={() => setRunning(true)}>
+              Run script…
+            </Button>
+          )}
+          {canOperate && (
             <Button size="compact-sm" variant="light" onClick={() => setAssigning(true)}>
               Assign site
             </Button>
@@ -244,6 +269,7 @@ export function DevicesPage() {
           getControlProps={(control) => ({ 'aria-label': `${control} page` })}
         />
       </Group>
+      <QuickJobDialog opened={running} devices={targets} onClose={() => setRunning(false)} />
       <AssignSiteModal
         opened={assigning}
         guids={selectedGuids}

@@ -29,8 +29,20 @@ export const NAV_SECTIONS: NavSection[] = [
     ],
   },
   {
+    label: 'Automation',
+    items: [
+      { label: 'Assemblies', path: '/assemblies', role: 'Viewer' },
+      { label: 'Scheduled Jobs', path: '/scheduled-jobs', role: 'Viewer' },
+    ],
+  },
+  {
+    label: 'Filters & Groups',
+    items: [{ label: 'Device Filters', path: '/device-filters', role: 'Viewer' }],
+  },
+  {
     label: 'Access Management',
     items: [
+      { label: 'Credentials', path: '/credentials', role: 'Admin' },
       { label: 'Users', path: '/users', role: 'Admin' },
       { label: 'API Keys', path: '/api-keys', role: 'Admin' },
     ],

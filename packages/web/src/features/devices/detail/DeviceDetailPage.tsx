@@ -1,10 +1,12 @@
-// Device detail page (/devices/:guid): header with hostname, presence, trust state, site and the
-// admin actions; tabs Summary (with the live CPU/memory chart), Hardware, Storage, Network and
-// Installed Software. The selected tab lives in ?tab= so back/forward keep it.
+// Device detail page (/devices/:guid): header with hostname, presence, trust state, site, "Run
+// script…" (operator) and the admin actions; tabs Summary (with the live CPU/memory chart),
+// Hardware, Storage, Network, Installed Software and Activity History. The selected tab lives in
+// ?tab= so back/forward keep it.
 import {
   Alert,
   Anchor,
   Badge,
+  Button,
   Center,
   Group,
   Loader,
@@ -13,14 +15,16 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError, errorMessage } from '../../../api/client';
 import { hasRole } from '../../../lib/roles';
 import { useMe } from '../../auth/useSession';
+import { QuickJobDialog } from '../../jobs/QuickJobDialog';
 import { DeviceStatusBadge } from '../DeviceStatusBadge';
 import { useDevice } from '../useDevices';
 import { useLiveDevices } from '../useLiveDevices';
+import { ActivityTab } from './ActivityTab';
 import { DeviceActions } from './DeviceActions';
 import { HardwareTab } from './HardwareTab';
 import { NetworkTab } from './NetworkTab';
@@ -36,6 +40,7 @@ const TABS = [
   { value: 'storage', label: 'Storage' },
   { value: 'network', label: 'Network' },
   { value: 'software', label: 'Installed Software' },
+  { value: 'activity', label: 'Activity History' },
 ] as const;
 type TabValue = (typeof TABS)[number]['value'];
 
@@ -52,6 +57,7 @@ export function DeviceDetailPage() {
   const { data: me } = useMe();
   const [params, setParams] = useSearchParams();
   const device = useDevice(guid);
+  const [running, setRunning] = useState(false);
   useLiveDevices();
 
   const tab: TabValue = TABS.find((t) => t.value === params.get('tab'))?.value ?? 'summary';
@@ -102,11 +108,14 @@ export function DeviceDetailPage() {
             )}
           </Group>
         </Stack>
-        {hasRole(me?.role, 'Admin') && (
-          <Group gap="sm">
-            <DeviceActions device={d} />
-          </Group>
-        )}
+        <Group gap="sm">
+          {hasRole(me?.role, 'Operator') && (
+            <Button variant="gradient" onClick={() => setRunning(true)}>
+              Run script…
+            </Button>
+          )}
+          {hasRole(me?.role, 'Admin') && <DeviceActions device={d} />}
+        </Group>
       </Group>
       <Tabs
         value={tab}
@@ -140,7 +149,15 @@ export function DeviceDetailPage() {
         <Tabs.Panel value="software">
           <SoftwareTab guid={d.guid} />
         </Tabs.Panel>
+        <Tabs.Panel value="activity">
+          <ActivityTab guid={d.guid} canOperate={hasRole(me?.role, 'Operator')} />
+        </Tabs.Panel>
       </Tabs>
+      <QuickJobDialog
+        opened={running}
+        devices={[{ guid: d.guid, hostname: d.hostname, status: d.status }]}
+        onClose={() => setRunning(false)}
+      />
     </>
   );
 }
