@@ -43,6 +43,11 @@ export interface OccurrenceRunnerDeps {
   targets: TargetLookup;
   events: EventSink;
   clock: Clock;
+  /**
+   * Maps a scheduler-clock instant to engine wall time. Identity in production; with a scaled test
+   * clock it keeps job expiry meaningful to the dispatch sweep and the agent, which use wall time.
+   */
+  toWallTime?: (schedulerMs: number) => number;
   log: Logger;
   historyDays: number;
 }
@@ -216,7 +221,7 @@ export class OccurrenceRunner {
           devices: eligible,
           scheduled_job_id: job.id,
           scheduled_run_id: occ.id,
-          expires_at: expires,
+          expires_at: this.d.toWallTime ? this.d.toWallTime(expires) : expires,
           created_by: `scheduler:${job.name}`.slice(0, 200),
         });
         quickJobIds.push(res.quick_job_id);

@@ -32,6 +32,12 @@ export function schedulerClock(base: Clock, scale: number, origin?: number): Clo
   return { now: () => Math.round(from + (base.now() - from) * scale) };
 }
 
+/** The engine wall-clock instant at which `clock` (scaled by `scale`) will read `schedulerMs`. */
+export function wallTimeOf(base: Clock, clock: Clock, scale: number) {
+  return (schedulerMs: number): number =>
+    scale === 1 ? schedulerMs : Math.round(base.now() + (schedulerMs - clock.now()) / scale);
+}
+
 export function buildSchedulerServices(d: ServiceDeps, ports: SchedulerPorts) {
   // scheduled_jobs.log is not echoed to engine.log (reference §11); leadership changes are.
   const log = d.logs.service('scheduled_jobs', 'SYSTEM', false);
@@ -55,6 +61,7 @@ export function buildSchedulerServices(d: ServiceDeps, ports: SchedulerPorts) {
     targets,
     events: d.events,
     clock,
+    toWallTime: wallTimeOf(d.clock, clock, cfg.clockScale),
     log,
     historyDays,
   });
