@@ -19,7 +19,7 @@ import {
   type EngineProcess,
 } from '../../packages/engine/test/support/engine-process.js';
 import { AgentProcess, apiSignIn, pendingApproval, waitFor as poll } from './support/agent-env.js';
-import { openBrowser, screenshot, type BrowserSession } from './support/browser.js';
+import { type BrowserSession, openBrowser, screenshot, signInWithMfa } from './support/browser.js';
 
 const ADMIN = { username: 'admin', password: 'e2e-Admin-Passw0rd!' };
 const WEB_DIST = path.join(REPO_ROOT, 'packages', 'web', 'dist');
@@ -133,18 +133,7 @@ afterAll(async () => {
 describe('script jobs in the web UI', () => {
   it('signs in with MFA', async () => {
     const { page } = session;
-    await page.goto('/');
-    await page.waitForURL('**/login');
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel(/^Password/).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    // The API sign-in used this 30 s step; the engine accepts one step of drift, never a replay.
-    const next = Math.floor(Date.now() / 1000) + 30;
-    await page
-      .getByLabel('Authentication code')
-      .fill(await generate({ secret: mfaSecret, epoch: next }));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.waitForURL('**/sites');
+    await signInWithMfa(page, ADMIN, (epoch) => generate({ secret: mfaSecret, epoch }));
   });
 
   it('creates a bash script assembly with a variable in the code editor', async () => {
