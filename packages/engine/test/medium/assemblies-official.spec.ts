@@ -10,7 +10,7 @@ import { AssemblyRepository } from '../../src/db/repositories/assembly.repositor
 import { OFFICIAL_ASSEMBLIES_DIR } from '../../src/services/assemblies.factory.js';
 import { AssemblyService } from '../../src/services/assembly.service.js';
 import { apiKeyHeaders } from '../support/auth.js';
-import { makeTestApp, type TestApp } from '../support/test-app.js';
+import { makeTestApp, type TestApp, injectJson, type InjectMethod } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-db.js';
 
 type Headers = Record<string, string>;
@@ -52,18 +52,8 @@ describe.each(DIALECTS)('/api/assemblies official and dev mode (%s)', (dialect) 
     await t.close();
   });
 
-  const req = (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    headers: Headers,
-    payload?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const req = (method: InjectMethod, url: string, headers: Headers, payload?: unknown) =>
+    injectJson(t, method, url, headers, payload);
 
   async function create(headers: Headers, extra: Record<string, unknown> = {}): Promise<Assembly> {
     const res = await req('POST', '/api/assemblies', headers, body(extra));

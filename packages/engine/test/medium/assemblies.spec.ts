@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assembly, AssemblyExport, AssemblySummary } from '@borealis/protocol';
 import { apiKeyHeaders } from '../support/auth.js';
-import { makeTestApp, type TestApp } from '../support/test-app.js';
+import { makeTestApp, type TestApp, injectJson, type InjectMethod } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-db.js';
 
 type Headers = Record<string, string>;
@@ -44,18 +44,8 @@ describe.each(DIALECTS)('/api/assemblies (%s)', (dialect) => {
     await t.close();
   });
 
-  const req = (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    headers: Headers,
-    payload?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const req = (method: InjectMethod, url: string, headers: Headers, payload?: unknown) =>
+    injectJson(t, method, url, headers, payload);
 
   async function create(headers: Headers, extra: Record<string, unknown> = {}): Promise<Assembly> {
     const res = await req('POST', '/api/assemblies', headers, body(extra));

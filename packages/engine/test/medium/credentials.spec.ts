@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credential } from '@borealis/protocol';
 import { AppError } from '../../src/http/errors.js';
 import { apiKeyHeaders, sessionHeaders } from '../support/auth.js';
-import { makeTestApp, type TestApp } from '../support/test-app.js';
+import { makeTestApp, type TestApp, injectJson, type InjectMethod } from '../support/test-app.js';
 import { DIALECTS } from '../support/test-db.js';
 
 type Headers = Record<string, string>;
@@ -40,18 +40,8 @@ describe.each(DIALECTS)('/api/credentials (%s)', (dialect) => {
     await t.close();
   });
 
-  const req = (
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
-    url: string,
-    headers: Headers,
-    payload?: unknown,
-  ) =>
-    t.app.inject({
-      method,
-      url,
-      headers,
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
+  const req = (method: InjectMethod, url: string, headers: Headers, payload?: unknown) =>
+    injectJson(t, method, url, headers, payload);
 
   it('creates, lists, updates and deletes credentials without ever returning the secret', async () => {
     const res = await req('POST', '/api/credentials', admin, {

@@ -61,3 +61,21 @@ export async function makeTestApp(
     },
   };
 }
+
+export type InjectMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** `app.inject()` with a JSON payload only when one is given. */
+export function injectJson(
+  t: TestApp,
+  method: InjectMethod,
+  url: string,
+  headers: Record<string, string>,
+  payload?: unknown,
+) {
+  return t.app.inject({
+    method,
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
